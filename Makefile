@@ -1,0 +1,52 @@
+# Two commands for a newcomer: `make run` and `make test`.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+export PATH := $(CURDIR)/$(BIN):$(PATH)
+
+.PHONY: run test venv migrate seed totp lint format messages bench clean
+
+$(STAMP): requirements.txt requirements-dev.txt
+	@$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 11), "Hamla needs Python 3.11 or newer"'
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -r requirements-dev.txt
+	touch $(STAMP)
+
+venv: $(STAMP)
+
+migrate: venv
+	$(BIN)/python manage.py migrate --noinput
+
+seed: migrate
+	$(BIN)/python manage.py seed_demo
+
+# Web on http://127.0.0.1:8000/, a Celery worker and Celery beat; Ctrl-C stops all three.
+run: seed
+	$(BIN)/honcho start -f Procfile
+
+test: venv
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+totp: venv
+	@$(BIN)/python manage.py totp_code $(USER)
+
+lint: venv
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: venv
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .
+
+messages: venv
+	for app in accounts contacts campaigns flyers messaging; do (cd $$app && ../$(BIN)/django-admin makemessages -l ar --no-obsolete); done
+	$(BIN)/python manage.py makemessages -l ar --no-obsolete --ignore='.venv/*' --ignore='accounts/*' --ignore='contacts/*' --ignore='campaigns/*' --ignore='flyers/*' --ignore='messaging/*'
+	$(BIN)/python manage.py compilemessages --ignore='.venv/*'
+
+bench: venv
+	$(BIN)/python manage.py bench all --json
+
+clean:
+	rm -rf $(VENV) var

@@ -1,0 +1,11 @@
+from .roles import ADMIN, ORGANIZER, VOLUNTEER, role_of
+
+
+def roles(request):
+    role = role_of(request.user) if hasattr(request, "user") else None
+    return {
+        "role": role,
+        "is_admin_role": role == ADMIN,
+        "is_organizer_role": role in (ADMIN, ORGANIZER),
+        "is_volunteer_role": role == VOLUNTEER,
+    }

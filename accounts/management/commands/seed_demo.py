@@ -1,0 +1,49 @@
+import importlib
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
+from django.core.management.base import BaseCommand, CommandError
+from django.utils.crypto import get_random_string
+from django_otp.plugins.otp_totp.models import TOTPDevice
+
+from accounts.roles import ADMIN, ORGANIZER, VOLUNTEER, sync_roles
+
+DEMO_USERS = (("admin", ADMIN), ("organizer", ORGANIZER), ("volunteer", VOLUNTEER))
+DEMO_APPS = ("contacts", "campaigns", "flyers", "messaging")
+
+
+class Command(BaseCommand):
+    help = "Load demo users and demo data (idempotent; development only)."
+
+    def handle(self, *args, **options):
+        if not settings.DEBUG:
+            raise CommandError("seed_demo creates users with known passwords; it refuses to run when DEBUG is off.")
+        sync_roles()
+        credentials = settings.VAR_DIR / "demo_credentials.txt"
+        lines = []
+        for username, role in DEMO_USERS:
+            user, created = get_user_model().objects.get_or_create(username=username)
+            if created:
+                password = get_random_string(14)
+                user.set_password(password)
+                user.is_superuser = user.is_staff = role == ADMIN
+                user.save()
+                user.groups.set([Group.objects.get(name=role)])
+                lines.append(f"{username:10} {role:10} password: {password}")
+            if role != VOLUNTEER and not TOTPDevice.objects.filter(user=user, confirmed=True).exists():
+                TOTPDevice.objects.create(user=user, name="demo", confirmed=True)
+        if lines:
+            credentials.write_text("\n".join(lines) + "\n")
+            credentials.chmod(0o600)
+            self.stdout.write(self.style.SUCCESS("Demo users created:"))
+            for line in lines:
+                self.stdout.write("  " + line)
+        else:
+            self.stdout.write(f"Demo users already exist; their passwords are in {credentials}")
+        self.stdout.write(
+            "Admin and organizer need a TOTP code: `make totp USER=organizer` prints the current one "
+            "(or scan the key into an authenticator app)."
+        )
+        for app in DEMO_APPS:
+            importlib.import_module(f"{app}.demo").load(self.stdout)

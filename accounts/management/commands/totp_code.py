@@ -1,0 +1,24 @@
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError
+from django_otp.oath import TOTP
+from django_otp.plugins.otp_totp.models import TOTPDevice
+
+
+class Command(BaseCommand):
+    help = "Print the current TOTP code of a user's device (development only, for demo logins)."
+
+    def add_arguments(self, parser):
+        parser.add_argument("username")
+
+    def handle(self, username, **options):
+        if not settings.DEBUG:
+            raise CommandError("totp_code only works with DEBUG on.")
+        device = TOTPDevice.objects.filter(user__username=username, confirmed=True).first()
+        if device is None:
+            raise CommandError(f"{username} has no confirmed TOTP device.")
+        self.stdout.write(current_code(device))
+
+
+def current_code(device):
+    totp = TOTP(device.bin_key, device.step, device.t0, device.digits, device.drift)
+    return f"{totp.token():0{device.digits}d}"

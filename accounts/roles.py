@@ -1,0 +1,61 @@
+"""The three staff roles, as Django groups with permissions.
+
+Apps declare what each role may do here, by app label (every permission of the
+app) or by "app_label.codename". Groups are brought in line after each migrate.
+"""
+
+ADMIN = "Admin"
+ORGANIZER = "Organizer"
+VOLUNTEER = "Volunteer"
+ROLES = (ADMIN, ORGANIZER, VOLUNTEER)
+
+ROLE_PERMISSIONS = {
+    ADMIN: ["accounts", "auth", "contacts", "campaigns", "flyers", "messaging"],
+    ORGANIZER: ["contacts", "campaigns", "flyers", "messaging", "accounts.view_auditevent"],
+    VOLUNTEER: [
+        "campaigns.view_campaign",
+        "flyers.view_flyer",
+        "flyers.add_printrun",
+        "flyers.view_printrun",
+    ],
+}
+# Permissions that stay Admin-only even where an app is granted wholesale.
+ADMIN_ONLY = {"contacts.export_contacts"}
+
+
+def role_of(user):
+    """The user's highest role name, or None for users without one."""
+    if not user.is_authenticated:
+        return None
+    if user.is_superuser:
+        return ADMIN
+    names = {g.name for g in user.groups.all()}
+    for role in ROLES:
+        if role in names:
+            return role
+    return None
+
+
+def is_organizer(user):
+    """Admins and organizers: the people allowed to see supporters' data."""
+    return role_of(user) in (ADMIN, ORGANIZER)
+
+
+def is_admin(user):
+    return role_of(user) == ADMIN
+
+
+def sync_roles(**kwargs):
+    from django.contrib.auth.models import Group, Permission
+
+    all_perms = list(Permission.objects.select_related("content_type"))
+    for role, grants in ROLE_PERMISSIONS.items():
+        group, _ = Group.objects.get_or_create(name=role)
+        wanted = []
+        for perm in all_perms:
+            label = f"{perm.content_type.app_label}.{perm.codename}"
+            if role != ADMIN and label in ADMIN_ONLY:
+                continue
+            if perm.content_type.app_label in grants or label in grants:
+                wanted.append(perm)
+        group.permissions.set(wanted)

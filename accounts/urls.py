@@ -1,0 +1,16 @@
+from django.contrib.auth import views as auth_views
+from django.urls import path
+
+from . import views
+
+app_name = "accounts"
+urlpatterns = [
+    path("login/", views.LoginView.as_view(), name="login"),
+    path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("two-factor/", views.two_factor, name="two_factor"),
+    path("users/", views.users, name="users"),
+    path("users/<int:pk>/freeze/", views.freeze, name="freeze"),
+    path("audit/", views.audit_log, name="audit"),
+    path("outbox/", views.outbox, name="outbox"),
+    path("outbox/<str:name>", views.outbox_file, name="outbox_file"),
+]

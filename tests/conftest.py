@@ -1,0 +1,14 @@
+import pytest
+
+
+@pytest.fixture(autouse=True)
+def isolated_cache_and_outbox(settings, tmp_path):
+    """Tests never share the developer's cache or outbox, nor one another's."""
+    settings.CACHES = {
+        "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": str(tmp_path)}
+    }
+    settings.HAMLA_OUTBOX_DIR = tmp_path / "outbox"
+    from django.core.cache import cache
+
+    cache.clear()
+    yield

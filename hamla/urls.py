@@ -11,7 +11,8 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("accounts/", include("accounts.urls")),
     path("contacts/", include("contacts.urls")),
-    path("campaigns/", include("campaigns.urls")),
+    # Campaigns mount at the root so the public page /c/<slug>/ shares the "campaigns" namespace.
+    path("", include("campaigns.urls")),
     path("flyers/", include("flyers.urls")),
     path("messages/", include("messaging.urls")),
     path("django-admin/", admin.site.urls),

@@ -1,1 +1,447 @@
-from django.db import models  # noqa: F401
+"""Supporters, their lists, tags, saved segments and consent history.
+
+Names, email, phone and notes are stored only as AES-GCM ciphertext (see
+contacts/crypto.py) in the ``*_enc`` columns and exposed as plain Python
+attributes (``contact.email``...) that decrypt on first access and encrypt when
+set. Exact lookups go through the keyed blind indexes ``email_hash`` and
+``phone_hash``; nothing in a row's clear columns names or reaches a person.
+"""
+
+from django.conf import settings
+from django.db import models, transaction
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from . import crypto
+
+ENCRYPTED_FIELDS = ("given_name", "family_name", "email", "phone", "notes")
+
+
+def encrypted(name, index_kind=None):
+    """A property over the ``<name>_enc`` column: decrypts lazily, encrypts on set,
+    and keeps ``<index_kind>_hash`` in step when the value is an email or phone."""
+    column = f"{name}_enc"
+
+    def get(self):
+        blob = getattr(self, column)
+        cached = self._plain.get(name)
+        # The cache is tied to the exact bytes object, so refresh_from_db is honoured.
+        if cached is None or cached[0] is not blob:
+            cached = (blob, crypto.decrypt(blob))
+            self._plain[name] = cached
+        return cached[1]
+
+    def set(self, value):
+        value = (value or "").strip()
+        blob = crypto.encrypt(value)
+        setattr(self, column, blob)
+        self._plain[name] = (blob, value)
+        if index_kind:
+            setattr(self, f"{index_kind}_hash", crypto.blind_index(value, index_kind))
+
+    return property(get, set, doc=f"{name}, decrypted on access (stored encrypted in {column})")
+
+
+class ContactManager(models.Manager):
+    def by_email(self, email):
+        """The contact with this email (blind-index lookup, any status), or None."""
+        digest = crypto.blind_index(email, "email")
+        if not digest:
+            return None
+        return self.filter(email_hash=digest).first()
+
+    def by_phone(self, phone):
+        """Contacts with this phone number (a family may share one), newest first."""
+        digest = crypto.blind_index(phone, "phone")
+        return self.filter(phone_hash=digest) if digest else self.none()
+
+
+class Contact(models.Model):
+    """A supporter. Field names follow the OSDI person where natural."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Awaiting confirmation")
+        SUBSCRIBED = "subscribed", _("Subscribed")
+        UNSUBSCRIBED = "unsubscribed", _("Unsubscribed")
+        BOUNCED = "bounced", _("Bounced")
+        COMPLAINED = "complained", _("Complained")
+
+    class Language(models.TextChoices):
+        ARABIC = "ar", _("Arabic")
+        ENGLISH = "en", _("English")
+        TURKISH = "tr", _("Turkish")
+
+    given_name_enc = models.BinaryField(default=b"", editable=False)
+    family_name_enc = models.BinaryField(default=b"", editable=False)
+    email_enc = models.BinaryField(default=b"", editable=False)
+    phone_enc = models.BinaryField(default=b"", editable=False)
+    notes_enc = models.BinaryField(default=b"", editable=False)
+    # Unique: one contact per email address. NULL (no email) is allowed many times.
+    email_hash = models.CharField(max_length=64, null=True, blank=True, unique=True, editable=False)
+    phone_hash = models.CharField(max_length=64, null=True, blank=True, db_index=True, editable=False)
+
+    language = models.CharField(_("preferred language"), max_length=2, choices=Language.choices, default="ar")
+    city = models.CharField(_("city"), max_length=100, blank=True, db_index=True)
+    neighbourhood = models.CharField(_("neighbourhood"), max_length=100, blank=True)
+    status = models.CharField(
+        _("status"), max_length=20, choices=Status.choices, default=Status.SUBSCRIBED, db_index=True
+    )
+    source = models.CharField(_("source"), max_length=40, blank=True)
+    created = models.DateTimeField(_("created"), default=timezone.now, db_index=True)
+    updated = models.DateTimeField(_("updated"), auto_now=True)
+
+    lists = models.ManyToManyField(
+        "ContactList", through="Membership", related_name="contacts", blank=True, verbose_name=_("lists")
+    )
+    tags = models.ManyToManyField("Tag", related_name="contacts", blank=True, verbose_name=_("tags"))
+
+    objects = ContactManager()
+
+    given_name = encrypted("given_name")
+    family_name = encrypted("family_name")
+    email = encrypted("email", index_kind="email")
+    phone = encrypted("phone", index_kind="phone")
+    notes = encrypted("notes")
+
+    class Meta:
+        ordering = ["-id"]
+        verbose_name = _("contact")
+        verbose_name_plural = _("contacts")
+        permissions = [("export_contacts", "Can export contacts")]
+
+    def __init__(self, *args, **kwargs):
+        self._plain = {}
+        super().__init__(*args, **kwargs)
+
+    def __str__(self):
+        return f"contact #{self.pk}"
+
+    def get_absolute_url(self):
+        return reverse("contacts:detail", args=[self.pk])
+
+    @property
+    def full_name(self):
+        return " ".join(part for part in (self.given_name, self.family_name) if part)
+
+    @property
+    def is_sendable(self):
+        return self.status in self.Status.SENDABLE
+
+    def _move(self, new_status, allowed_from=None):
+        """Conditionally update the status in the database; True if this call changed it."""
+        rows = Contact.objects.filter(pk=self.pk).exclude(status=new_status)
+        if allowed_from is not None:
+            rows = rows.filter(status__in=allowed_from)
+        changed = rows.update(status=new_status, updated=timezone.now()) == 1
+        if changed:
+            self.status = new_status
+        return changed
+
+    def unsubscribe(self, method, message=None, campaign=None, actor=None):
+        """Stop all sending to this contact. Idempotent: only the first call records a
+        ConsentEvent UNSUBSCRIBED; returns True when this call changed the status.
+        `message` may be a messaging Message or its id."""
+        message_id = getattr(message, "pk", message)
+        if campaign is None and message is not None:
+            campaign_id = getattr(message, "campaign_id", None)
+        else:
+            campaign_id = getattr(campaign, "pk", campaign)
+        with transaction.atomic():
+            if not self._move(self.Status.UNSUBSCRIBED):
+                return False
+            ConsentEvent.objects.create(
+                contact=self,
+                kind=ConsentEvent.Kind.UNSUBSCRIBED,
+                method=method,
+                campaign_id=campaign_id,
+                message_id=message_id,
+                actor=actor,
+            )
+        return True
+
+    def suppress(self, kind, method="webhook", message=None, detail=None):
+        """Mark the address bounced or complained (no more sending). Records a ConsentEvent
+        the first time; repeated reports of the same kind are no-ops. Returns True if changed."""
+        if kind not in (self.Status.BOUNCED, self.Status.COMPLAINED):
+            raise ValueError(f"suppress() takes 'bounced' or 'complained', not {kind!r}")
+        with transaction.atomic():
+            if not self._move(kind):
+                return False
+            ConsentEvent.objects.create(
+                contact=self,
+                kind=kind,
+                method=method,
+                message_id=getattr(message, "pk", message),
+                detail=detail or {},
+            )
+        return True
+
+    def confirm(self, method="signup_form", campaign=None, print_run=None, contact_list=None):
+        """Double opt-in completed: the contact becomes SUBSCRIBED (from any other status —
+        clicking the link is fresh consent) and a ConsentEvent CONFIRMED is recorded with
+        the campaign and print run it came from. Idempotent: already subscribed → False."""
+        with transaction.atomic():
+            if contact_list is not None:
+                Membership.objects.update_or_create(
+                    contact=self, contact_list=contact_list, defaults={"subscribed": True}
+                )
+            if not self._move(self.Status.SUBSCRIBED):
+                return False
+            ConsentEvent.objects.create(
+                contact=self,
+                kind=ConsentEvent.Kind.CONFIRMED,
+                method=method,
+                campaign=campaign,
+                print_run=print_run,
+                contact_list=contact_list,
+            )
+        return True
+
+    def leave_list(self, contact_list, method="preferences", actor=None):
+        """Unsubscribe from one list only (membership kept with subscribed=False)."""
+        with transaction.atomic():
+            changed = (
+                Membership.objects.filter(contact=self, contact_list=contact_list, subscribed=True).update(
+                    subscribed=False
+                )
+                == 1
+            )
+            if changed:
+                ConsentEvent.objects.create(
+                    contact=self,
+                    kind=ConsentEvent.Kind.LIST_LEFT,
+                    method=method,
+                    contact_list=contact_list,
+                    actor=actor,
+                )
+        return changed
+
+    def change_language(self, language, method="preferences", actor=None):
+        if language == self.language or language not in self.Language.values:
+            return False
+        with transaction.atomic():
+            old, self.language = self.language, language
+            self.save(update_fields=["language", "updated"])
+            ConsentEvent.objects.create(
+                contact=self,
+                kind=ConsentEvent.Kind.LANGUAGE_CHANGED,
+                method=method,
+                actor=actor,
+                detail={"from": old, "to": language},
+            )
+        return True
+
+    def erase(self, by, method="organizer"):
+        """Forget this contact: the row (with every encrypted field, both blind indexes,
+        list memberships and tags) is deleted. Consent history stays as anonymous events
+        (contact set to NULL) so campaign and print-run signup counts do not change, and
+        an ERASED event plus an audit entry record who did it. Returns the former id."""
+        from accounts.models import audit
+
+        former_id = self.pk
+        with transaction.atomic():
+            audit(by, "contact.erase", self)
+            ConsentEvent.objects.create(
+                contact=None,
+                kind=ConsentEvent.Kind.ERASED,
+                method=method,
+                actor=by if getattr(by, "is_authenticated", False) else None,
+                detail={"contact_id": former_id},
+            )
+            self.delete()
+        return former_id
+
+
+# Only these statuses may receive newsletters. Set after the class body so the
+# enum does not turn it into a member.
+Contact.Status.SENDABLE = (Contact.Status.SUBSCRIBED.value,)
+
+
+class ContactList(models.Model):
+    name = models.CharField(_("name"), max_length=120, unique=True)
+    description = models.TextField(_("description"), blank=True)
+    created = models.DateTimeField(default=timezone.now, editable=False)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("list")
+        verbose_name_plural = _("lists")
+
+    def __str__(self):
+        return self.name
+
+
+class Membership(models.Model):
+    """A contact on a list. `subscribed` turns off when they leave only this list."""
+
+    contact = models.ForeignKey(Contact, on_delete=models.CASCADE, related_name="memberships")
+    contact_list = models.ForeignKey(ContactList, on_delete=models.CASCADE, related_name="memberships")
+    subscribed = models.BooleanField(default=True)
+    created = models.DateTimeField(default=timezone.now, editable=False)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["contact_list", "contact"], name="unique_membership")]
+        indexes = [models.Index(fields=["contact_list", "subscribed", "contact"])]
+
+    def __str__(self):
+        return f"contact #{self.contact_id} on list #{self.contact_list_id}"
+
+
+class Tag(models.Model):
+    name = models.CharField(_("name"), max_length=60, unique=True)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("tag")
+        verbose_name_plural = _("tags")
+
+    def __str__(self):
+        return self.name
+
+
+class Segment(models.Model):
+    """A saved filter over contacts. `filters` keys (all optional):
+    lists, tags: [ids] (contact is in any of them; lists count only subscribed memberships);
+    language, status: [codes]; city: str; neighbourhood: str;
+    created_after, created_before: "YYYY-MM-DD" (inclusive)."""
+
+    name = models.CharField(_("name"), max_length=120, unique=True)
+    filters = models.JSONField(_("filters"), default=dict, blank=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    created = models.DateTimeField(default=timezone.now, editable=False)
+    updated = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("segment")
+        verbose_name_plural = _("segments")
+
+    def __str__(self):
+        return self.name
+
+    def get_absolute_url(self):
+        return reverse("contacts:segment", args=[self.pk])
+
+    def contacts(self):
+        """The contacts matching the filters now (any status unless the filters say;
+        senders must still restrict to Contact.Status.SENDABLE)."""
+        from .filters import apply_filters
+
+        return apply_filters(Contact.objects.all(), self.filters)
+
+    def sendable_contacts(self):
+        return self.contacts().filter(status__in=Contact.Status.SENDABLE)
+
+
+class ConsentEvent(models.Model):
+    """One step of a contact's consent history. Never deleted or rewritten; after
+    erasure the event stays with contact=NULL so anonymous counts survive."""
+
+    class Kind(models.TextChoices):
+        REQUESTED = "requested", _("Signup requested")
+        CONFIRMED = "confirmed", _("Signup confirmed")
+        SUBSCRIBED = "subscribed", _("Subscribed by an organizer")
+        UNSUBSCRIBED = "unsubscribed", _("Unsubscribed")
+        BOUNCED = "bounced", _("Bounced")
+        COMPLAINED = "complained", _("Complained")
+        LIST_LEFT = "list_left", _("Left a list")
+        LANGUAGE_CHANGED = "language_changed", _("Language changed")
+        ERASED = "erased", _("Erased")
+
+    contact = models.ForeignKey(
+        Contact, null=True, blank=True, on_delete=models.SET_NULL, related_name="consent_events"
+    )
+    kind = models.CharField(max_length=20, choices=Kind.choices, db_index=True)
+    method = models.CharField(max_length=40, blank=True)
+    contact_list = models.ForeignKey(ContactList, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    campaign = models.ForeignKey(
+        "campaigns.Campaign", null=True, blank=True, on_delete=models.SET_NULL, related_name="consent_events"
+    )
+    print_run = models.ForeignKey(
+        "flyers.PrintRun", null=True, blank=True, on_delete=models.SET_NULL, related_name="consent_events"
+    )
+    # A messaging.Message id; not a foreign key so contacts does not depend on messaging.
+    message_id = models.BigIntegerField(null=True, blank=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    # Never names, emails or phones: ids, counts, file names, language codes.
+    detail = models.JSONField(default=dict, blank=True)
+    created = models.DateTimeField(default=timezone.now, db_index=True)
+
+    class Meta:
+        ordering = ["-created", "-id"]
+        verbose_name = _("consent event")
+        verbose_name_plural = _("consent events")
+        indexes = [
+            models.Index(fields=["kind", "campaign"]),
+            models.Index(fields=["kind", "print_run"]),
+        ]
+
+    def __str__(self):
+        return f"{self.kind} {self.created:%Y-%m-%d}"
+
+
+class ImportJob(models.Model):
+    """One CSV import run by the worker. The uploaded file lives under VAR_DIR/imports,
+    never in the database; `line` is the checkpoint committed with each batch, so a
+    job restarted after a crash resumes after the last whole batch."""
+
+    class State(models.TextChoices):
+        QUEUED = "queued", _("Queued")
+        RUNNING = "running", _("Running")
+        DONE = "done", _("Done")
+        FAILED = "failed", _("Failed")
+
+    contact_list = models.ForeignKey(ContactList, on_delete=models.CASCADE, related_name="import_jobs")
+    file_name = models.CharField(max_length=255)
+    path = models.CharField(max_length=500)
+    size = models.BigIntegerField(default=0)
+    encoding = models.CharField(max_length=20, default="auto")
+    detected_encoding = models.CharField(max_length=20, blank=True)
+    state = models.CharField(max_length=10, choices=State.choices, default=State.QUEUED, db_index=True)
+    bytes_done = models.BigIntegerField(default=0)
+    line = models.PositiveIntegerField(default=0)
+    created_count = models.PositiveIntegerField(default=0)
+    updated_count = models.PositiveIntegerField(default=0)
+    skipped_count = models.PositiveIntegerField(default=0)
+    error_count = models.PositiveIntegerField(default=0)
+    # First errors only ({"line", "reason"}); the full list is in the error report file.
+    errors = models.JSONField(default=list, blank=True)
+    unknown_columns = models.JSONField(default=list, blank=True)
+    failure = models.TextField(blank=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    created = models.DateTimeField(default=timezone.now, editable=False)
+    finished = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created", "-id"]
+
+    def __str__(self):
+        return f"import #{self.pk}"
+
+    def get_absolute_url(self):
+        return reverse("contacts:import_job", args=[self.pk])
+
+    @property
+    def percent(self):
+        if self.state == self.State.DONE:
+            return 100
+        return min(99, int(self.bytes_done * 100 / self.size)) if self.size else 0
+
+    @property
+    def is_finished(self):
+        return self.state in (self.State.DONE, self.State.FAILED)
+
+    def claim(self):
+        """Move QUEUED (or RUNNING after a worker died) to RUNNING; False if finished."""
+        claimed = (
+            ImportJob.objects.filter(pk=self.pk, state__in=[self.State.QUEUED, self.State.RUNNING]).update(
+                state=self.State.RUNNING
+            )
+            == 1
+        )
+        if claimed:
+            self.state = self.State.RUNNING
+        return claimed

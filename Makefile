@@ -42,7 +42,7 @@ format: venv
 
 messages: venv
 	for app in accounts contacts campaigns flyers messaging; do (cd $$app && ../$(BIN)/django-admin makemessages -l ar --no-obsolete); done
-	$(BIN)/python manage.py makemessages -l ar --no-obsolete --ignore='.venv/*' --ignore='accounts/*' --ignore='contacts/*' --ignore='campaigns/*' --ignore='flyers/*' --ignore='messaging/*'
+	$(BIN)/python manage.py makemessages -l ar --no-obsolete --ignore='.venv/*' --ignore='accounts/*' --ignore='contacts/*' --ignore='campaigns/*' --ignore='flyers/*' --ignore='messaging/*' --ignore='tests/*' --ignore='var/*'
 	$(BIN)/python manage.py compilemessages --ignore='.venv/*'
 
 bench: venv

@@ -69,7 +69,14 @@ ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "127.0.0.1,localhost,testserver")
 SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", SITE_URL)
 
+# Hamla's apps come first so their Arabic translations win over Django's own
+# ("Log in" is "تسجيل الدخول" here, not the admin's "ادخل").
 INSTALLED_APPS = [
+    "accounts",
+    "contacts",
+    "campaigns",
+    "flyers",
+    "messaging",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -82,11 +89,6 @@ INSTALLED_APPS = [
     "django_otp.plugins.otp_static",
     "axes",
     "anymail",
-    "accounts",
-    "contacts",
-    "campaigns",
-    "flyers",
-    "messaging",
 ]
 
 MIDDLEWARE = [
@@ -176,6 +178,7 @@ USE_TZ = True
 
 STATIC_URL = "static/"
 STATIC_ROOT = VAR_DIR / "static"
+STATIC_ROOT.mkdir(exist_ok=True)
 STATICFILES_DIRS = [BASE_DIR / "static"]
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},

@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.core.cache import cache
 from django.db import connection
 from django.http import JsonResponse
@@ -16,7 +17,7 @@ def healthz(request):
     except Exception as exc:  # noqa: BLE001 - any failure means "down"
         checks["database"] = f"error: {exc.__class__.__name__}"
     try:
-        with celery_app.connection_for_write() as conn:
+        with celery_app.connection_for_write(settings.CELERY_BROKER_URL) as conn:
             conn.ensure_connection(max_retries=1, timeout=2)
         checks["broker"] = "ok"
     except Exception as exc:  # noqa: BLE001

@@ -1,0 +1,52 @@
+import pytest
+from django.contrib.sessions.models import Session
+from django.urls import reverse
+from django_otp.plugins.otp_totp.models import TOTPDevice
+
+from accounts.models import AuditEvent
+from accounts.roles import ADMIN, ORGANIZER
+from tests.factories import logged_in, make_user
+
+pytestmark = pytest.mark.django_db
+
+
+def test_freezing_a_member_ends_their_sessions_and_is_audited():
+    admin = make_user(ADMIN)
+    member = make_user(ORGANIZER)
+    member_client = logged_in(member)
+    assert member_client.get(reverse("home")).status_code == 200
+
+    response = logged_in(admin).post(reverse("accounts:freeze", args=[member.pk]))
+    assert response.status_code == 302
+
+    member.refresh_from_db()
+    assert not member.is_active
+    assert not TOTPDevice.objects.filter(user=member).exists()
+    assert member_client.get(reverse("home")).status_code == 302  # logged out
+    event = AuditEvent.objects.get(action="user.freeze")
+    assert event.actor == admin and event.object_id == str(member.pk)
+    assert event.detail["sessions_ended"] == 1
+
+
+def test_only_admins_can_freeze():
+    organizer = make_user(ORGANIZER)
+    other = make_user(ORGANIZER)
+    response = logged_in(organizer).post(reverse("accounts:freeze", args=[other.pk]))
+    assert response.status_code == 403
+    other.refresh_from_db()
+    assert other.is_active
+
+
+def test_an_admin_cannot_freeze_themselves():
+    admin = make_user(ADMIN)
+    client = logged_in(admin)
+    client.post(reverse("accounts:freeze", args=[admin.pk]))
+    admin.refresh_from_db()
+    assert admin.is_active
+    assert Session.objects.exists()
+
+
+def test_freezing_requires_post():
+    admin = make_user(ADMIN)
+    member = make_user(ORGANIZER)
+    assert logged_in(admin).get(reverse("accounts:freeze", args=[member.pk])).status_code == 405

@@ -76,11 +76,12 @@ import itertools
 import re
 import threading
 import unicodedata
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 import uharfbuzz as hb
 from bidi import algorithm as _uba
+from reportlab import rl_config
 from reportlab.lib.colors import Color, HexColor, black, white
 from reportlab.lib.rl_accel import escapePDF, fp_str
 from reportlab.lib.units import mm
@@ -89,7 +90,7 @@ from reportlab.pdfbase.ttfonts import SUBSETN, TTFont
 from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus.flowables import Flowable
 
-from .qr import QUIET_ZONE, QRDataError, draw_qr, qr_path
+from .qr import QRDataError, draw_qr, qr_path
 
 __all__ = [
     "BidiParagraph",
@@ -472,7 +473,7 @@ def _shape(font_key: str, text: str, rtl: bool) -> tuple[tuple[int, int, int, in
     hb.shape(font.hb_font, buf, {"kern": True, "liga": True})
     s = font.hb_scale
     out = []
-    for info, pos in zip(buf.glyph_infos, buf.glyph_positions):
+    for info, pos in zip(buf.glyph_infos, buf.glyph_positions, strict=True):
         out.append(
             (
                 info.codepoint,
@@ -523,7 +524,7 @@ def _prepare(text: str, bold: bool, direction: str) -> _Para:
     cstart[n] = True
     for it in items:
         seg = text[it.start : it.end]
-        for gid, cl, xa, _xo, _yo in _shape(it.font, seg, bool(it.level % 2)):
+        for _gid, cl, xa, _xo, _yo in _shape(it.font, seg, bool(it.level % 2)):
             adv[it.start + cl] += xa
             cstart[it.start + cl] = True
     for i, ch in enumerate(text):
@@ -1050,6 +1051,17 @@ class HamlaCanvas(Canvas):
         self.setSubject("")
         self.setKeywords("")
         self.setTitle(title or "")
+
+    def save(self):
+        # Binary (Flate only) streams: reportlab's pure-Python ASCII85
+        # encoder is the slowest step of big batches and only makes the
+        # file larger.
+        old = rl_config.useA85
+        rl_config.useA85 = 0
+        try:
+            super().save()
+        finally:
+            rl_config.useA85 = old
 
 
 # ---------------------------------------------------------------------------
@@ -1688,11 +1700,11 @@ def render_sheet(
         if not rect:
             raise FlyerLayoutError("This flyer has no QR code area.")
         for start in range(0, len(urls), slots):
-            for (x, y), url in zip(positions, urls[start : start + slots]):
+            for (x, y), url in zip(positions, urls[start : start + slots], strict=False):
                 c.saveState()
                 c.translate(x, y)
                 c.doForm("flyer")
-                draw_qr(c, url, *rect)
+                draw_qr(c, url, *rect, fast=True)
                 c.restoreState()
             if crop_marks:
                 _crop_marks(c, sheet, cols, rows)
@@ -1709,7 +1721,7 @@ def _check_urls(urls) -> list[str]:
         raise FlyerLayoutError("No personalised QR links were given.")
     for u in urls:
         try:
-            qr_path(u)
+            qr_path(u, fast=True)
         except QRDataError as exc:
             raise FlyerLayoutError(str(exc)) from None
     return urls
@@ -1728,7 +1740,7 @@ def render_batch(spec: FlyerSpec, qr_urls: list[str], page_size: str = "a5") -> 
     rect = _static_form(c, spec, texts, size, page_size)
     for url in urls:
         c.doForm("flyer")
-        draw_qr(c, url, *rect)
+        draw_qr(c, url, *rect, fast=True)
         c.showPage()
     c.save()
     return buf.getvalue()

@@ -1,7 +1,13 @@
 import secrets
+from datetime import timedelta
+from urllib.parse import urlencode
 
+from django.apps import apps
 from django.conf import settings
+from django.core.exceptions import FieldDoesNotExist
+from django.core.validators import RegexValidator
 from django.db import models
+from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -34,6 +40,16 @@ class Flyer(models.Model):
     paper_size = models.CharField(_("paper size"), max_length=10, choices=PaperSize.choices, default=PaperSize.A5)
     grayscale = models.BooleanField(_("grayscale (photocopy-friendly)"), default=False)
     logo = models.BinaryField(_("logo"), null=True, blank=True, editable=False)
+    footer = models.CharField(
+        _("footer line"), max_length=120, blank=True, help_text=_("For example the organisation's name.")
+    )
+    accent = models.CharField(
+        _("accent colour"),
+        max_length=7,
+        default="#C62828",
+        validators=[RegexValidator(r"^#[0-9A-Fa-f]{6}$", _("Use a colour like #C62828."))],
+        help_text=_("Used in colour prints only."),
+    )
     created = models.DateTimeField(default=timezone.now, editable=False)
     updated = models.DateTimeField(auto_now=True)
 
@@ -44,6 +60,48 @@ class Flyer(models.Model):
 
     def __str__(self):
         return self.name
+
+    def get_absolute_url(self):
+        return reverse("flyers:detail", args=[self.pk])
+
+    def qr_url(self, print_run=None):
+        """Absolute link to the campaign's public page; with a print run, carries its code as ?r=."""
+        try:
+            path = reverse("campaigns:public", args=[self.campaign.slug])
+        except NoReverseMatch:
+            # The agreed address of the public page, while the campaigns app has no route for it.
+            path = f"/c/{self.campaign.slug}/"
+        url = settings.SITE_URL + path
+        if print_run is not None:
+            url += "?" + urlencode({"r": print_run.code})
+        return url
+
+    def spec(self, print_run=None, grayscale=None):
+        """The PDF engine's description of this flyer (flyers.pdf.FlyerSpec); pure data, no rendering."""
+        from .pdf import FlyerSpec
+
+        return FlyerSpec(
+            headline_ar=self.headline_ar,
+            body_ar=self.body_ar,
+            cta_ar=self.cta_ar,
+            headline_en=self.headline_en,
+            body_en=self.body_en,
+            cta_en=self.cta_en,
+            design=self.design,
+            grayscale=self.grayscale if grayscale is None else bool(grayscale),
+            logo=bytes(self.logo) if self.logo else None,
+            qr_url=self.qr_url(print_run),
+            footer=self.footer,
+            accent=self.accent or "#C62828",
+        )
+
+    @property
+    def headline(self):
+        from django.utils.translation import get_language
+
+        if get_language() == "en":
+            return self.headline_en or self.headline_ar
+        return self.headline_ar or self.headline_en
 
 
 def new_print_run_code():
@@ -74,7 +132,122 @@ class PrintRun(models.Model):
     def __str__(self):
         return f"{self.flyer} × {self.quantity}"
 
+    def get_absolute_url(self):
+        return reverse("flyers:run", args=[self.code])
+
+    @property
+    def area(self):
+        return " · ".join(part for part in (self.neighbourhood, self.city) if part)
+
+    def qr_url(self):
+        return self.flyer.qr_url(self)
+
+    def signups(self):
+        return signup_counts([self]).get(self.pk, 0)
+
     @classmethod
     def record_visit(cls, code):
         """Count one visit from this print run's QR code (no IP or other trace stored)."""
         return cls.objects.filter(code=code).update(visits=models.F("visits") + 1) == 1
+
+
+def signup_counts(print_runs):
+    """{print_run_id: confirmed signups} for the given print runs (numbers only, never who).
+    Empty while the contacts app has no ConsentEvent with a print_run link."""
+    try:
+        consent = apps.get_model("contacts", "ConsentEvent")
+        consent._meta.get_field("print_run")
+    except (LookupError, FieldDoesNotExist):
+        return {}
+    ids = [run.pk for run in print_runs]
+    rows = (
+        consent.objects.filter(kind="confirmed", print_run_id__in=ids)
+        .values("print_run_id")
+        .annotate(n=models.Count("id"))
+    )
+    return {row["print_run_id"]: row["n"] for row in rows}
+
+
+def flyer_totals(flyers):
+    """Attach .copies, .visits, .runs and .signups to each flyer (a few queries in all)."""
+    flyers = list(flyers)
+    runs = list(PrintRun.objects.filter(flyer__in=flyers).only("id", "flyer_id", "quantity", "visits"))
+    signups = signup_counts(runs)
+    for flyer in flyers:
+        mine = [r for r in runs if r.flyer_id == flyer.pk]
+        flyer.runs = len(mine)
+        flyer.copies = sum(r.quantity for r in mine)
+        flyer.visits = sum(r.visits for r in mine)
+        flyer.signups = sum(signups.get(r.pk, 0) for r in mine)
+    return flyers
+
+
+class BatchRender(models.Model):
+    """One PDF holding a flyer personalised for several print runs (each with its own QR),
+    rendered by the Celery worker into the content cache."""
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", _("Queued")
+        RENDERING = "rendering", _("Rendering")
+        READY = "ready", _("Ready")
+        FAILED = "failed", _("Failed")
+
+    # A render that has been "rendering" this long was lost with its worker and may be taken over.
+    STALE_AFTER = timedelta(minutes=10)
+
+    flyer = models.ForeignKey(Flyer, on_delete=models.CASCADE, related_name="batches")
+    print_runs = models.ManyToManyField(PrintRun, related_name="batches")
+    layout = models.CharField(max_length=10)
+    grayscale = models.BooleanField(default=False)
+    crop_marks = models.BooleanField(default=True)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.QUEUED, db_index=True)
+    content_key = models.CharField(max_length=64, blank=True)
+    pages = models.PositiveIntegerField(null=True, blank=True)
+    error = models.TextField(blank=True)
+    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    created = models.DateTimeField(default=timezone.now, editable=False)
+    started = models.DateTimeField(null=True, blank=True)
+    finished = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created", "-id"]
+
+    def __str__(self):
+        return f"{self.flyer} ({self.layout}, {self.status})"
+
+    def get_absolute_url(self):
+        return reverse("flyers:batch", args=[self.pk])
+
+    @property
+    def pending(self):
+        return self.status in (self.Status.QUEUED, self.Status.RENDERING)
+
+    def claim(self):
+        """Move QUEUED (or a stale RENDERING left by a dead worker) to RENDERING.
+        True for exactly one caller; everyone else must leave the batch alone."""
+        now = timezone.now()
+        claimable = models.Q(status=self.Status.QUEUED) | models.Q(
+            status=self.Status.RENDERING, started__lt=now - self.STALE_AFTER
+        )
+        won = BatchRender.objects.filter(claimable, pk=self.pk).update(status=self.Status.RENDERING, started=now)
+        if won:
+            self.status, self.started = self.Status.RENDERING, now
+        return won == 1
+
+    def finish(self, content_key, pages):
+        """RENDERING -> READY with the cached file's key; False if someone else already finished it."""
+        done = BatchRender.objects.filter(pk=self.pk, status=self.Status.RENDERING).update(
+            status=self.Status.READY, content_key=content_key, pages=pages, error="", finished=timezone.now()
+        )
+        if done:
+            self.status, self.content_key, self.pages = self.Status.READY, content_key, pages
+        return done == 1
+
+    def fail(self, error):
+        """RENDERING -> FAILED with a message for the organizer (input problems are not retried)."""
+        done = BatchRender.objects.filter(pk=self.pk, status=self.Status.RENDERING).update(
+            status=self.Status.FAILED, error=error[:2000], finished=timezone.now()
+        )
+        if done:
+            self.status, self.error = self.Status.FAILED, error
+        return done == 1

@@ -1,0 +1,152 @@
+from django import forms
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.utils.translation import gettext_lazy as _
+
+from campaigns.models import Campaign
+
+from . import pdf, render
+from .logo import clean_logo
+from .models import Flyer, PrintRun
+
+INK_CHOICES = [("colour", _("Colour")), ("grayscale", _("Grayscale (photocopy-friendly)"))]
+
+
+class FlyerForm(forms.ModelForm):
+    logo_upload = forms.FileField(
+        label=_("Logo"), required=False, help_text=_("PNG or JPEG, at most 2 MB and 4000 × 4000 pixels.")
+    )
+    remove_logo = forms.BooleanField(label=_("Remove the logo"), required=False)
+
+    class Meta:
+        model = Flyer
+        fields = [
+            "campaign",
+            "name",
+            "design",
+            "paper_size",
+            "grayscale",
+            "headline_ar",
+            "body_ar",
+            "cta_ar",
+            "headline_en",
+            "body_en",
+            "cta_en",
+            "footer",
+            "accent",
+        ]
+        widgets = {
+            "headline_ar": forms.TextInput(attrs={"dir": "rtl", "lang": "ar"}),
+            "body_ar": forms.Textarea(attrs={"dir": "rtl", "lang": "ar", "rows": 5}),
+            "cta_ar": forms.TextInput(attrs={"dir": "rtl", "lang": "ar"}),
+            "headline_en": forms.TextInput(attrs={"dir": "ltr", "lang": "en"}),
+            "body_en": forms.Textarea(attrs={"dir": "ltr", "lang": "en", "rows": 5}),
+            "cta_en": forms.TextInput(attrs={"dir": "ltr", "lang": "en"}),
+            "accent": forms.TextInput(attrs={"type": "color"}),
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["campaign"].queryset = Campaign.objects.order_by("-start_date", "-id")
+        self.logo_bytes = None
+
+    def clean_logo_upload(self):
+        upload = self.cleaned_data.get("logo_upload")
+        if upload:
+            self.logo_bytes = clean_logo(upload)
+        return upload
+
+    def clean(self):
+        cleaned = super().clean()
+        if self.errors:
+            return cleaned
+        texts = [cleaned.get(name) for name in ("headline_ar", "body_ar", "cta_ar", "headline_en", "body_en", "cta_en")]
+        if not any(t and t.strip() for t in texts):
+            raise forms.ValidationError(
+                _("The flyer has no text: write a headline, text or call to action in Arabic or English.")
+            )
+        # Lay it out now so text that does not fit is reported here, never cut off in print.
+        flyer = self.preview_flyer()
+        try:
+            self.preview_pdf = render.render_pdf(flyer.spec(), flyer.paper_size)
+        except pdf.FlyerLayoutError as exc:
+            field = getattr(exc, "field", "")
+            message = render.user_message(exc)
+            if field in self.fields:
+                self.add_error(field, message)
+            else:
+                raise forms.ValidationError(message)
+        return cleaned
+
+    def preview_flyer(self):
+        """An unsaved Flyer with the submitted values (and the new or kept logo)."""
+        flyer = self.instance
+        for name in self.Meta.fields:
+            if name in self.cleaned_data:
+                setattr(flyer, name, self.cleaned_data[name])
+        if self.cleaned_data.get("remove_logo"):
+            flyer.logo = None
+        elif self.logo_bytes is not None:
+            flyer.logo = self.logo_bytes
+        return flyer
+
+    def save(self, commit=True):
+        flyer = self.preview_flyer()
+        if commit:
+            flyer.save()
+        return flyer
+
+
+class PrintOptionsForm(forms.Form):
+    layout = forms.ChoiceField(label=_("Paper and layout"), choices=render.LAYOUT_CHOICES)
+    ink = forms.ChoiceField(label=_("Printing"), choices=INK_CHOICES, widget=forms.RadioSelect)
+
+    @classmethod
+    def for_request(cls, data, flyer):
+        """Bound to the query string when it carries options, else the flyer's own defaults."""
+        initial = {"layout": flyer.paper_size, "ink": "grayscale" if flyer.grayscale else "colour"}
+        if "layout" in data or "ink" in data:
+            merged = {**initial, **{k: data[k] for k in ("layout", "ink") if k in data}}
+            form = cls(merged)
+            if form.is_valid():
+                return form
+        form = cls(initial)
+        form.is_valid()
+        return form
+
+    @property
+    def selected_layout(self):
+        return self.cleaned_data["layout"]
+
+    @property
+    def grayscale(self):
+        return self.cleaned_data["ink"] == "grayscale"
+
+    def query(self):
+        return f"layout={self.selected_layout}&ink={self.cleaned_data['ink']}"
+
+
+class PrintRunForm(forms.ModelForm):
+    quantity = forms.IntegerField(
+        label=_("Copies printed"), validators=[MinValueValidator(1), MaxValueValidator(1_000_000)]
+    )
+
+    class Meta:
+        model = PrintRun
+        fields = ["quantity", "neighbourhood", "city", "date"]
+        widgets = {"date": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")}
+
+
+class BatchForm(forms.Form):
+    print_runs = forms.ModelMultipleChoiceField(
+        label=_("Print runs"), queryset=PrintRun.objects.none(), widget=forms.CheckboxSelectMultiple
+    )
+    layout = forms.ChoiceField(label=_("Paper and layout"), choices=render.LAYOUT_CHOICES, initial="a4-4up")
+    ink = forms.ChoiceField(label=_("Printing"), choices=INK_CHOICES, widget=forms.RadioSelect, initial="grayscale")
+    crop_marks = forms.BooleanField(label=_("Cut marks on sheets"), required=False, initial=True)
+
+    def __init__(self, flyer, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["print_runs"].queryset = flyer.print_runs.all()
+        self.fields["print_runs"].label_from_instance = lambda run: (
+            f"{run.date:%Y-%m-%d} · {run.area or '—'} · {run.quantity} · {run.code}"
+        )

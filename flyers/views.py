@@ -1,0 +1,216 @@
+import base64
+
+from django.contrib import messages
+from django.db import transaction
+from django.http import FileResponse, Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from accounts.decorators import organizer_required, staff_required
+from accounts.models import audit
+from accounts.roles import is_organizer
+from campaigns.models import Campaign
+
+from . import pdf
+from . import render as engine
+from .forms import BatchForm, FlyerForm, PrintOptionsForm, PrintRunForm
+from .models import BatchRender, Flyer, PrintRun, flyer_totals, signup_counts
+from .tasks import render_batch
+
+# Campaigns volunteers may print for.
+PRINTABLE = (Campaign.Status.PLANNED, Campaign.Status.ACTIVE)
+
+
+def _printable_flyer(request, pk):
+    """The flyer, if this user may print it: organizers any, volunteers those of live campaigns."""
+    flyers = Flyer.objects.select_related("campaign")
+    if not is_organizer(request.user):
+        flyers = flyers.filter(campaign__status__in=PRINTABLE)
+    return get_object_or_404(flyers, pk=pk)
+
+
+def _visible_run(request, code):
+    runs = PrintRun.objects.select_related("flyer__campaign")
+    if not is_organizer(request.user):
+        runs = runs.filter(volunteer=request.user)
+    return get_object_or_404(runs, code=code)
+
+
+def _pdf_name(flyer, layout, run=None):
+    suffix = f"-{run.code}" if run else ""
+    return f"flyer-{flyer.pk}-{layout}{suffix}.pdf"
+
+
+# --- Organizer pages -----------------------------------------------------------
+
+
+@organizer_required
+def flyer_list(request):
+    flyers = flyer_totals(Flyer.objects.select_related("campaign").order_by("campaign_id", "name"))
+    return render(request, "flyers/list.html", {"flyers": flyers})
+
+
+@organizer_required
+def flyer_edit(request, pk=None):
+    flyer = get_object_or_404(Flyer, pk=pk) if pk else Flyer()
+    initial = {}
+    if pk is None and request.GET.get("campaign", "").isdigit():
+        initial["campaign"] = request.GET["campaign"]
+    form = FlyerForm(request.POST or None, request.FILES or None, instance=flyer, initial=initial)
+    preview = None
+    if request.method == "POST" and form.is_valid():
+        if "preview" not in request.POST:
+            creating = flyer.pk is None
+            flyer = form.save()
+            audit(request.user, "flyer.create" if creating else "flyer.update", flyer)
+            messages.success(request, _("The flyer is saved."))
+            return redirect(flyer)
+        try:
+            png = engine.preview_png(form.preview_pdf)
+            preview = "data:image/png;base64," + base64.b64encode(png.read_bytes()).decode()
+        except engine.PreviewUnavailable:
+            messages.warning(request, _("The preview image could not be made, but the flyer lays out correctly."))
+    elif flyer.pk and request.method == "GET":
+        preview = "url"
+    return render(request, "flyers/edit.html", {"form": form, "flyer": flyer, "preview": preview})
+
+
+@organizer_required
+def flyer_detail(request, pk):
+    flyer = get_object_or_404(Flyer.objects.select_related("campaign"), pk=pk)
+    runs = list(flyer.print_runs.select_related("volunteer"))
+    counts = signup_counts(runs)
+    for run in runs:
+        run.signup_count = counts.get(run.pk, 0)
+    context = {
+        "flyer": flyer,
+        "runs": runs,
+        "batch_form": BatchForm(flyer),
+        "batches": flyer.batches.all()[:10],
+        "totals": flyer_totals([flyer])[0],
+        "preview_query": PrintOptionsForm.for_request({}, flyer).query(),
+    }
+    return render(request, "flyers/detail.html", context)
+
+
+@organizer_required
+@require_POST
+def batch_create(request, pk):
+    flyer = get_object_or_404(Flyer, pk=pk)
+    form = BatchForm(flyer, request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Choose at least one print run and a layout."))
+        return redirect(flyer)
+    batch = BatchRender.objects.create(
+        flyer=flyer,
+        layout=form.cleaned_data["layout"],
+        grayscale=form.cleaned_data["ink"] == "grayscale",
+        crop_marks=form.cleaned_data["crop_marks"],
+        requested_by=request.user,
+    )
+    batch.print_runs.set(form.cleaned_data["print_runs"])
+    audit(request.user, "flyer.batch", flyer, batch=batch.pk, print_runs=len(form.cleaned_data["print_runs"]))
+    transaction.on_commit(lambda: render_batch.delay(batch.pk))
+    return redirect(batch)
+
+
+@organizer_required
+def batch_detail(request, pk):
+    batch = get_object_or_404(BatchRender.objects.select_related("flyer"), pk=pk)
+    return render(request, "flyers/batch.html", {"batch": batch, "runs": batch.print_runs.all()})
+
+
+@organizer_required
+def batch_download(request, pk):
+    batch = get_object_or_404(BatchRender, pk=pk, status=BatchRender.Status.READY)
+    path = engine.cached_path(batch.content_key)
+    if not path.exists():
+        # The cache was cleared: render again in the worker rather than in this request.
+        BatchRender.objects.filter(pk=batch.pk).update(status=BatchRender.Status.QUEUED)
+        transaction.on_commit(lambda: render_batch.delay(batch.pk))
+        return redirect(batch)
+    name = f"flyers-{batch.flyer_id}-{batch.layout}-batch{batch.pk}.pdf"
+    return FileResponse(path.open("rb"), as_attachment=True, filename=name, content_type="application/pdf")
+
+
+# --- Volunteer pages (volunteers and organizers) -------------------------------
+
+
+@staff_required
+def volunteer(request):
+    campaigns = (
+        Campaign.objects.filter(status__in=PRINTABLE, flyers__isnull=False)
+        .distinct()
+        .prefetch_related("flyers")
+        .order_by("-start_date", "-id")
+    )
+    my_runs = PrintRun.objects.filter(volunteer=request.user).select_related("flyer")[:20]
+    return render(request, "flyers/volunteer.html", {"campaigns": campaigns, "my_runs": my_runs})
+
+
+@staff_required
+def print_flyer(request, pk):
+    """Pick paper and ink, see the preview, download, and log the print run."""
+    flyer = _printable_flyer(request, pk)
+    options = PrintOptionsForm.for_request(request.POST if request.method == "POST" else request.GET, flyer)
+    run_form = PrintRunForm(request.POST or None, initial={"city": flyer.campaign.city})
+    if request.method == "POST" and run_form.is_valid():
+        run = run_form.save(commit=False)
+        run.flyer = flyer
+        run.volunteer = request.user
+        run.save()
+        audit(request.user, "flyer.print_run", run, flyer=flyer.pk, quantity=run.quantity)
+        messages.success(request, _("Print run logged. Download the PDF below: its QR code counts this run."))
+        return redirect(f"{run.get_absolute_url()}?{options.query()}")
+    error = None
+    try:
+        engine.render_pdf(flyer.spec(grayscale=options.grayscale), options.selected_layout, crop_marks=True)
+    except pdf.FlyerLayoutError as exc:
+        error = engine.user_message(exc)
+    context = {"flyer": flyer, "options": options, "run_form": run_form, "error": error}
+    return render(request, "flyers/print.html", context)
+
+
+@staff_required
+def print_run(request, code):
+    run = _visible_run(request, code)
+    options = PrintOptionsForm.for_request(request.GET, run.flyer)
+    context = {"run": run, "flyer": run.flyer, "options": options, "signups": run.signups()}
+    return render(request, "flyers/run.html", context)
+
+
+def _render_for(request, flyer, run=None):
+    options = PrintOptionsForm.for_request(request.GET, flyer)
+    spec = flyer.spec(print_run=run, grayscale=options.grayscale)
+    return engine.render_pdf(spec, options.selected_layout, crop_marks=True), options
+
+
+@staff_required
+def download(request, pk):
+    flyer = _printable_flyer(request, pk)
+    run = None
+    if request.GET.get("run"):
+        run = _visible_run(request, request.GET["run"])
+        if run.flyer_id != flyer.pk:
+            raise Http404
+    try:
+        path, options = _render_for(request, flyer, run)
+    except pdf.FlyerLayoutError as exc:
+        return HttpResponse(engine.user_message(exc), status=422, content_type="text/plain; charset=utf-8")
+    name = _pdf_name(flyer, options.selected_layout, run)
+    return FileResponse(path.open("rb"), as_attachment=True, filename=name, content_type="application/pdf")
+
+
+@staff_required
+def preview(request, pk):
+    flyer = _printable_flyer(request, pk)
+    try:
+        path, _options = _render_for(request, flyer)
+        png = engine.preview_png(path)
+    except (pdf.FlyerLayoutError, engine.PreviewUnavailable):
+        raise Http404
+    response = FileResponse(png.open("rb"), content_type="image/png")
+    # Content-addressed underneath, but the URL is not: keep it short.
+    response["Cache-Control"] = "private, max-age=60"
+    return response

@@ -1,9 +1,105 @@
+import functools
+from dataclasses import dataclass
+
+from django.apps import apps
 from django.core.exceptions import ValidationError
-from django.db import models
+from django.db import connection, models
+from django.db.models import Count, IntegerField, OuterRef, Subquery, Sum, Value
+from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
+
+# Deliveries that count as "messages delivered" towards a campaign's goal.
+DELIVERED_STATUSES = ("sent", "delivered", "opened", "clicked")
+
+
+def _total(queryset, group_by, aggregate):
+    """A correlated subquery giving one number per campaign (0 when there are no rows)."""
+    sub = queryset.order_by().values(group_by).annotate(total=aggregate).values("total")
+    return Coalesce(Subquery(sub, output_field=IntegerField()), Value(0))
+
+
+@functools.cache
+def _tables(database_name):
+    return frozenset(connection.introspection.table_names())
+
+
+def _model(app_label, name):
+    """Another app's model, or None while that app (or that model, or its migration) has not landed.
+
+    The apps are built in parallel, so a model can exist in code before its table does;
+    the table list is read once per process and database."""
+    if not apps.is_installed(app_label):
+        return None
+    try:
+        model = apps.get_model(app_label, name)
+    except LookupError:
+        return None
+    if model._meta.db_table not in _tables(connection.settings_dict["NAME"]):
+        return None
+    return model
+
+
+def progress_annotations():
+    """Annotations measuring each goal from the real records of the other apps.
+
+    Each is a correlated subquery, so a campaign page, or a page of the list,
+    gets all its progress figures in the same single query."""
+    campaign = OuterRef("pk")
+    figures = {
+        "progress_participants": _total(Action.objects.filter(campaign=campaign), "campaign", Sum("participants")),
+        "progress_actions": _total(Action.objects.filter(campaign=campaign), "campaign", Count("pk")),
+    }
+    PrintRun = _model("flyers", "PrintRun")
+    if PrintRun is not None:
+        figures["progress_flyers"] = _total(
+            PrintRun.objects.filter(flyer__campaign=campaign), "flyer__campaign", Sum("quantity")
+        )
+    ConsentEvent = _model("contacts", "ConsentEvent")
+    if ConsentEvent is not None:
+        figures["progress_signups"] = _total(
+            ConsentEvent.objects.filter(campaign=campaign, kind="confirmed"), "campaign", Count("pk")
+        )
+    Delivery = _model("messaging", "Delivery")
+    if Delivery is not None:
+        figures["progress_messages"] = _total(
+            Delivery.objects.filter(message__campaign=campaign, status__in=DELIVERED_STATUSES),
+            "message__campaign",
+            Count("pk"),
+        )
+    return figures
+
+
+@dataclass(frozen=True)
+class Goal:
+    """One measurable goal of a campaign: a target and what real records show so far."""
+
+    key: str
+    label: str
+    target: int
+    value: int | None  # None: the app that records it is not installed
+
+    @property
+    def percent(self):
+        """Progress towards the target, 0-100 (capped: overshooting still draws a full bar)."""
+        if not self.target or self.value is None:
+            return 0
+        return min(100, round(100 * self.value / self.target))
+
+    @property
+    def reached(self):
+        return self.value is not None and self.value >= self.target
+
+
+class CampaignQuerySet(models.QuerySet):
+    def with_progress(self):
+        """Annotate progress_* figures for every goal (see progress_annotations)."""
+        return self.annotate(**progress_annotations())
+
+    def public(self):
+        return self.filter(is_public=True)
 
 
 class Campaign(models.Model):
@@ -55,6 +151,16 @@ class Campaign(models.Model):
     created = models.DateTimeField(default=timezone.now, editable=False)
     updated = models.DateTimeField(auto_now=True)
 
+    objects = CampaignQuerySet.as_manager()
+
+    # (goal field, progress annotation, label)
+    GOALS = (
+        ("goal_participants", "progress_participants", _("Participants")),
+        ("goal_flyers", "progress_flyers", _("Flyers distributed")),
+        ("goal_signups", "progress_signups", _("Signups")),
+        ("goal_messages", "progress_messages", _("Messages delivered")),
+    )
+
     class Meta:
         ordering = ["-start_date", "-id"]
         verbose_name = _("campaign")
@@ -87,6 +193,26 @@ class Campaign(models.Model):
             raise ValidationError(_("Give the campaign a title in Arabic or English."))
         if self.start_date and self.end_date and self.end_date < self.start_date:
             raise ValidationError({"end_date": _("The end date is before the start date.")})
+
+    def goals(self):
+        """The goals that have a target, each with its measured progress.
+
+        Reads the progress_* annotations of `Campaign.objects.with_progress()`;
+        on a plain instance it fetches them in one query."""
+        if not hasattr(self, "progress_participants"):
+            figures = Campaign.objects.filter(pk=self.pk).with_progress().values(*progress_annotations()).get()
+            for name, value in figures.items():
+                setattr(self, name, value)
+        goals = []
+        for field, figure, label in self.GOALS:
+            target = getattr(self, field)
+            if target:
+                goals.append(Goal(field.removeprefix("goal_"), label, target, getattr(self, figure, None)))
+        return goals
+
+    @property
+    def year(self):
+        return self.start_date.year if self.start_date else None
 
     def can_move_to(self, status):
         return status in self.TRANSITIONS[self.Status(self.status)]

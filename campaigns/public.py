@@ -1,0 +1,49 @@
+"""The public campaign page's links to the other apps: flyer print runs and the signup form.
+
+Both are optional at run time (the flyers and contacts apps may not provide
+them yet); the page then simply has no attribution or no form.
+"""
+
+from django.urls import reverse
+
+from .models import _model
+
+
+def print_run_for(campaign, code):
+    """The print run of one of this campaign's flyers with this QR code, or None.
+    Codes of other campaigns' flyers are ignored, so they cannot be credited here."""
+    PrintRun = _model("flyers", "PrintRun")
+    if PrintRun is None or not code or len(code) > 16:
+        return None
+    return PrintRun.objects.filter(code=code, flyer__campaign=campaign).first()
+
+
+def record_visit(print_run):
+    """Count one visit from this print run's QR code; nothing about the visitor is stored."""
+    print_run.record_visit(print_run.code)
+
+
+def _signup_machinery():
+    try:
+        from contacts.forms import SignupForm
+        from contacts.signup import request_signup
+    except ImportError:
+        return None, None
+    return SignupForm, request_signup
+
+
+def signup_context(request, campaign, print_run):
+    """Context for the signup form of contacts on the public page; on a valid POST, asks
+    contacts to send the double opt-in email (attributed to the campaign and print run)
+    and returns {"redirect": url} so a reload cannot post twice."""
+    SignupForm, request_signup = _signup_machinery()
+    if SignupForm is None:
+        return {}
+    action = campaign.public_url()
+    if print_run is not None:
+        action += f"?r={print_run.code}"
+    form = SignupForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        request_signup(request, form, campaign=campaign, print_run=print_run)
+        return {"redirect": reverse("campaigns:public", args=[campaign.slug]) + "?sent=1"}
+    return {"signup_form": form, "signup_action": action}

@@ -1,0 +1,179 @@
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.db.models import Count
+from django.db.models.functions import ExtractYear
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import get_language_bidi
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from accounts.decorators import organizer_required
+from accounts.models import audit
+
+from . import public as public_page
+from .charts import year_bars
+from .dashboard import panels_for
+from .forms import ActionForm, CampaignFilterForm, CampaignForm, HistoryFilterForm
+from .models import Action, Campaign
+
+PAGE_SIZE = 50
+
+
+def _years_and_cities():
+    """Filter choices from two small indexed queries."""
+    years = sorted({d.year for d in Action.objects.dates("date", "year")} | _campaign_years(), reverse=True)
+    cities = list(Action.objects.exclude(city="").order_by("city").values_list("city", flat=True).distinct())
+    return years, cities
+
+
+def _campaign_years():
+    return {d.year for d in Campaign.objects.filter(start_date__isnull=False).dates("start_date", "year")}
+
+
+@organizer_required
+def campaign_list(request):
+    years = sorted(_campaign_years(), reverse=True)
+    cities = list(Campaign.objects.exclude(city="").order_by("city").values_list("city", flat=True).distinct())
+    form = CampaignFilterForm(request.GET or None, years=years, cities=cities)
+    campaigns = form.filter(Campaign.objects.all()).with_progress()
+    page = Paginator(campaigns, PAGE_SIZE).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(request, "campaigns/list.html", {"form": form, "page": page, "query": query.urlencode()})
+
+
+@organizer_required
+def campaign_detail(request, pk):
+    campaign = get_object_or_404(Campaign.objects.with_progress(), pk=pk)
+    actions = campaign.actions.all()
+    return render(
+        request,
+        "campaigns/detail.html",
+        {
+            "campaign": campaign,
+            "goals": campaign.goals(),
+            "actions": actions,
+            "panels": panels_for(campaign),
+            "next_statuses": [s for s in Campaign.Status if campaign.can_move_to(s)],
+        },
+    )
+
+
+@organizer_required
+def campaign_create(request):
+    form = CampaignForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        campaign = form.save()
+        audit(request.user, "campaign.create", campaign)
+        messages.success(request, _("Campaign created."))
+        return redirect(campaign)
+    return render(request, "campaigns/form.html", {"form": form})
+
+
+@organizer_required
+def campaign_edit(request, pk):
+    campaign = get_object_or_404(Campaign, pk=pk)
+    form = CampaignForm(request.POST or None, instance=campaign)
+    if request.method == "POST" and form.is_valid():
+        form.save()
+        audit(request.user, "campaign.edit", campaign, fields=sorted(form.changed_data))
+        messages.success(request, _("Campaign saved."))
+        return redirect(campaign)
+    return render(request, "campaigns/form.html", {"form": form, "campaign": campaign})
+
+
+@require_POST
+@organizer_required
+def campaign_status(request, pk):
+    campaign = get_object_or_404(Campaign, pk=pk)
+    old = campaign.status
+    try:
+        campaign.move_to(request.POST.get("status", ""))
+    except ValueError:
+        messages.error(request, _("Unknown status."))
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        audit(request.user, "campaign.status", campaign, old=old, new=campaign.status)
+        messages.success(request, _("Status changed to %(status)s.") % {"status": campaign.get_status_display()})
+    return redirect(campaign)
+
+
+@organizer_required
+def action_add(request, pk):
+    campaign = get_object_or_404(Campaign, pk=pk)
+    action = Action(campaign=campaign, city=campaign.city, neighbourhood=campaign.neighbourhood)
+    return _action_form(request, campaign, action)
+
+
+@organizer_required
+def action_edit(request, pk, action_pk):
+    campaign = get_object_or_404(Campaign, pk=pk)
+    action = get_object_or_404(Action, pk=action_pk, campaign=campaign)
+    return _action_form(request, campaign, action)
+
+
+def _action_form(request, campaign, action):
+    form = ActionForm(request.POST or None, instance=action, initial={"date": timezone.localdate()})
+    if request.method == "POST" and form.is_valid():
+        creating = action.pk is None
+        form.save()
+        audit(request.user, "action.create" if creating else "action.edit", action, campaign=campaign.pk)
+        messages.success(request, _("Action recorded.") if creating else _("Action saved."))
+        return redirect(campaign)
+    return render(request, "campaigns/action_form.html", {"form": form, "campaign": campaign, "action": action})
+
+
+@organizer_required
+def history(request):
+    years, cities = _years_and_cities()
+    form = HistoryFilterForm(request.GET or None, years=years, cities=cities)
+    base = Action.objects.all()
+    per_year = (
+        form.filter(base, by_year=False)
+        .order_by()
+        .annotate(year=ExtractYear("date"))
+        .values("year")
+        .annotate(n=Count("pk"))
+    )
+    counts = {row["year"]: row["n"] for row in per_year}
+    actions = form.filter(base).select_related("campaign").order_by("-date", "-id")
+    page = Paginator(actions, PAGE_SIZE).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    chart_query = query.copy()
+    chart_query.pop("year", None)
+    return render(
+        request,
+        "campaigns/history.html",
+        {
+            "form": form,
+            "page": page,
+            "query": query.urlencode(),
+            "chart_query": chart_query.urlencode(),
+            "chart": year_bars(counts, rtl=get_language_bidi()),
+            "selected_year": form.values.get("year"),
+            "total": sum(counts.values()),
+        },
+    )
+
+
+def public(request, slug):
+    """The login-free page a flyer's QR code leads to. Non-public campaigns are 404, never 403,
+    so the address does not even confirm that such a campaign exists."""
+    campaign = Campaign.objects.public().filter(slug=slug).first()
+    if campaign is None:
+        raise Http404
+    code = request.GET.get("r") or request.POST.get("r") or ""
+    print_run = public_page.print_run_for(campaign, code)
+    if request.method == "GET" and print_run is not None:
+        public_page.record_visit(print_run)
+    context = public_page.signup_context(request, campaign, print_run)
+    if context.get("redirect"):
+        return redirect(context["redirect"])
+    upcoming = campaign.actions.filter(is_public=True, date__gte=timezone.localdate()).order_by("date", "id")
+    context.update({"campaign": campaign, "upcoming": upcoming[:20], "code": print_run.code if print_run else ""})
+    return render(request, "campaigns/public.html", context)

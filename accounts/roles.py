@@ -4,10 +4,13 @@ Apps declare what each role may do here, by app label (every permission of the
 app) or by "app_label.codename". Groups are brought in line after each migrate.
 """
 
+from django.utils.translation import gettext_lazy as _
+
 ADMIN = "Admin"
 ORGANIZER = "Organizer"
 VOLUNTEER = "Volunteer"
 ROLES = (ADMIN, ORGANIZER, VOLUNTEER)
+ROLE_LABELS = {ADMIN: _("Admin"), ORGANIZER: _("Organizer"), VOLUNTEER: _("Volunteer")}
 
 ROLE_PERMISSIONS = {
     ADMIN: ["accounts", "auth", "contacts", "campaigns", "flyers", "messaging"],

@@ -15,7 +15,7 @@ from hamla.mail import outbox_messages, outbox_path
 from .decorators import admin_required, staff_required
 from .forms import TokenForm
 from .models import AuditEvent, audit, freeze_user
-from .roles import ROLES, is_organizer, role_of
+from .roles import ROLE_LABELS, ROLES, is_organizer, role_of
 
 
 class LoginView(auth_views.LoginView):
@@ -67,7 +67,7 @@ def home(request):
 @admin_required
 def users(request):
     people = get_user_model().objects.order_by("username").prefetch_related("groups")
-    rows = [(person, role_of(person)) for person in people]
+    rows = [(person, ROLE_LABELS.get(role_of(person), "")) for person in people]
     return render(request, "accounts/users.html", {"rows": rows, "roles": ROLES})
 
 

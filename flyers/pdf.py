@@ -600,6 +600,7 @@ class Run:
     glyphs: tuple  # ((char, x_advance, x_offset, y_offset), ...) font units
     logical_start: int
     rtl: bool
+    text: str = ""  # logical text of the run
 
 
 @dataclass(frozen=True)
@@ -684,7 +685,7 @@ def _line_runs(p: _Para, ls: int, le: int, size: float) -> tuple[list[Run], floa
         if not glyphs:
             continue
         width = w * scale
-        runs.append(Run(it.font, x, width, tuple(glyphs), s, rtl))
+        runs.append(Run(it.font, x, width, tuple(glyphs), s, rtl, seg))
         x += width
     return runs, x
 
@@ -727,9 +728,28 @@ def _layout(paras, text, width, size, leading, align, fit_width=True) -> TextBlo
             continue
         spans, b = _break_para(p, max_units)
         broke = broke or b
-        for ls, le in spans:
+        i = 0
+        while i < len(spans):
+            ls, le = spans[i]
             runs, w = _line_runs(p, ls, le, size)
+            in_word = (le < len(p.text) and p.text[le] not in _BREAK_CHARS) or (
+                ls > 0 and p.text[ls - 1] not in _BREAK_CHARS
+            )
+            if w > width + 0.01 and fit_width and in_word:
+                # a broken word shaped wider at the cut than measured:
+                # move its last cluster to the next line
+                e = le - 1
+                while e > ls + 1 and not p.cluster_start[e]:
+                    e -= 1
+                if e > ls:
+                    spans[i] = (ls, e)
+                    if i + 1 < len(spans) and spans[i + 1][0] == le:
+                        spans[i + 1] = (e, spans[i + 1][1])
+                    else:
+                        spans.insert(i + 1, (e, le))
+                    continue
             lines.append(Line(tuple(runs), w, rtl, al, p.text[ls:le]))
+            i += 1
     return TextBlock(lines, size, line_h, ascent, width, broke_words=broke, text=text)
 
 
@@ -1040,9 +1060,10 @@ class HamlaCanvas(Canvas):
 
     def __init__(self, filename, pagesize=None, *, title: str = "", **kw):
         register_fonts()
-        kw.setdefault("invariant", 1)
-        kw.setdefault("pageCompression", 1)
-        kw.setdefault("initialFontName", FONT_NAMES["la"])
+        # platypus passes these explicitly, often as None
+        for key, value in (("invariant", 1), ("pageCompression", 1), ("initialFontName", FONT_NAMES["la"])):
+            if kw.get(key) is None:
+                kw[key] = value
         kw.setdefault("initialFontSize", 10)
         super().__init__(filename, pagesize=pagesize or PAGE_SIZES["a4"], **kw)
         self.setAuthor("")
@@ -1149,7 +1170,7 @@ def _validate(spec: FlyerSpec) -> _Texts:
         if not isinstance(value, str):
             raise FlyerLayoutError(f"The {_FIELD_LABELS[name]} must be text.")
         if len(value) > 5000:
-            raise FlyerOverflowError(f"The {_FIELD_LABELS[name]} is far too long for a flyer.", name)
+            raise FlyerOverflowError(f"The {_FIELD_LABELS[name]} is far too long for a flyer: please shorten it.", name)
         values[name] = clean_text(value)
     texts = _Texts(**values)
     if not (texts.has_ar or texts.has_en):
@@ -1246,7 +1267,7 @@ def _fit_stack(els: list[_El], width: float, height: float, page: str) -> float:
         return total - els[-1].gap_after
     worst = max(els, key=lambda e: e.block.height if "headline" not in e.field else 0)
     raise FlyerOverflowError(
-        f"The text does not fit on a {page.upper()} flyer: please shorten the {_FIELD_LABELS[worst.field]}.",
+        f"The text does not fit on the {page.upper()} flyer: please shorten the {_FIELD_LABELS[worst.field]}.",
         worst.field,
         page,
     )

@@ -1,1 +1,365 @@
-from django.db import models  # noqa: F401
+"""Newsletters (Message) and their per-recipient deliveries (Delivery).
+
+Every state change is a conditional UPDATE (`filter(pk=..., status=OLD)
+.update(status=NEW)`), so two web requests, two beat instances or two workers
+racing for the same change cannot both win.
+"""
+
+from datetime import timedelta
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import connection, models, transaction
+from django.db.models import Count
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from . import compose
+
+
+class Message(models.Model):
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("Draft")
+        SCHEDULED = "scheduled", _("Scheduled")
+        SENDING = "sending", _("Sending")
+        PAUSED = "paused", _("Paused")
+        SENT = "sent", _("Sent")
+        CANCELLED = "cancelled", _("Cancelled")
+
+    campaign = models.ForeignKey(
+        "campaigns.Campaign",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="messages",
+        verbose_name=_("campaign"),
+    )
+    subject_ar = models.CharField(_("subject (Arabic)"), max_length=200, blank=True)
+    body_ar = models.TextField(_("body (Arabic)"), blank=True)
+    subject_en = models.CharField(_("subject (English)"), max_length=200, blank=True)
+    body_en = models.TextField(_("body (English)"), blank=True)
+    lists = models.ManyToManyField("contacts.ContactList", blank=True, related_name="+", verbose_name=_("lists"))
+    tags = models.ManyToManyField("contacts.Tag", blank=True, related_name="+", verbose_name=_("tags"))
+    segment = models.ForeignKey(
+        "contacts.Segment",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("saved segment"),
+    )
+    status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.DRAFT, db_index=True)
+    send_at = models.DateTimeField(_("send at"), null=True, blank=True, db_index=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    # Bumped by workers after every batch; the sweep restarts a send that stopped moving.
+    last_progress = models.DateTimeField(null=True, blank=True)
+    planned_count = models.PositiveIntegerField(default=0)
+    planning_seconds = models.FloatField(null=True, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+", editable=False
+    )
+    created = models.DateTimeField(default=timezone.now, editable=False)
+    updated = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-created", "-id"]
+        verbose_name = _("newsletter")
+        verbose_name_plural = _("newsletters")
+
+    def __str__(self):
+        return self.subject or f"#{self.pk}"
+
+    def get_absolute_url(self):
+        return reverse("messaging:detail", args=[self.pk])
+
+    @property
+    def subject(self):
+        from django.utils.translation import get_language
+
+        if get_language() == "en":
+            return self.subject_en or self.subject_ar
+        return self.subject_ar or self.subject_en
+
+    @property
+    def languages(self):
+        return [code for code in ("ar", "en") if getattr(self, f"body_{code}").strip()]
+
+    def content_for(self, language):
+        """(language, subject, body) for a recipient preferring `language`, falling back
+        to the other version when that one is empty."""
+        order = ["en", "ar"] if language == "en" else ["ar", "en"]
+        for code in order:
+            if getattr(self, f"body_{code}").strip():
+                return code, getattr(self, f"subject_{code}"), getattr(self, f"body_{code}")
+        raise ValidationError(_("The newsletter has no body."))
+
+    def clean(self):
+        if not self.languages:
+            raise ValidationError(_("Write the newsletter in Arabic, English or both."))
+        errors = {}
+        for code in ("ar", "en"):
+            if getattr(self, f"body_{code}").strip() and not getattr(self, f"subject_{code}").strip():
+                errors[f"subject_{code}"] = _("A version with a body needs a subject.")
+            for field in (f"subject_{code}", f"body_{code}"):
+                problems = compose.merge_field_errors(getattr(self, field))
+                if problems:
+                    errors[field] = problems
+        if errors:
+            raise ValidationError(errors)
+
+    @property
+    def is_editable(self):
+        return self.status in (self.Status.DRAFT, self.Status.SCHEDULED)
+
+    def has_audience(self):
+        return self.segment_id is not None or self.lists.exists() or self.tags.exists()
+
+    def audience(self):
+        """Contacts this message is addressed to (any status; planning sorts out who is sendable)."""
+        from contacts.models import Contact, Membership
+
+        query = models.Q(pk__in=[])
+        list_ids = list(self.lists.values_list("pk", flat=True))
+        if list_ids:
+            query |= models.Exists(
+                Membership.objects.filter(contact=models.OuterRef("pk"), contact_list_id__in=list_ids, subscribed=True)
+            )
+        tag_ids = list(self.tags.values_list("pk", flat=True))
+        if tag_ids:
+            through = Contact.tags.through
+            query |= models.Exists(through.objects.filter(contact=models.OuterRef("pk"), tag_id__in=tag_ids))
+        if self.segment_id:
+            query |= models.Q(pk__in=self.segment.contacts().values("pk"))
+        return Contact.objects.filter(query)
+
+    def _move(self, old, new, **fields):
+        old = old if isinstance(old, list | tuple) else [old]
+        moved = Message.objects.filter(pk=self.pk, status__in=old).update(status=new, updated=timezone.now(), **fields)
+        if moved == 1:
+            self.status = new
+            for name, value in fields.items():
+                setattr(self, name, value)
+        return moved == 1
+
+    def schedule(self, at=None):
+        """Draft → scheduled for `at` (now when None). The beat sweep starts it once due.
+        Raises ValidationError when it has no content or no audience."""
+        self.full_clean(exclude=["lists", "tags", "segment"])
+        if not self.has_audience():
+            raise ValidationError(_("Choose at least one list, tag or saved segment."))
+        editable = [self.Status.DRAFT, self.Status.SCHEDULED]
+        if not self._move(editable, self.Status.SCHEDULED, send_at=at or timezone.now()):
+            raise ValidationError(_("Only a draft can be scheduled."))
+
+    def unschedule(self):
+        """Scheduled → draft, as long as the sweep has not started it."""
+        return self._move(self.Status.SCHEDULED, self.Status.DRAFT, send_at=None)
+
+    def start(self, now=None):
+        """Scheduled and due → sending, and snapshot the audience into Delivery rows, in one
+        transaction. Only one caller (of any number of sweeps or beats) can win; the others
+        get False. The audience is fixed from here on."""
+        now = now or timezone.now()
+        started = timezone.now()
+        with transaction.atomic():
+            won = (
+                Message.objects.filter(pk=self.pk, status=self.Status.SCHEDULED, send_at__lte=now).update(
+                    status=self.Status.SENDING, started_at=started, last_progress=started, updated=started
+                )
+                == 1
+            )
+            if not won:
+                return False
+            count = self.plan()
+            elapsed = (timezone.now() - started).total_seconds()
+            Message.objects.filter(pk=self.pk).update(planned_count=count, planning_seconds=elapsed)
+        self.refresh_from_db()
+        return True
+
+    def plan(self):
+        """Insert one Delivery per audience contact with a single INSERT … SELECT. Contacts that
+        may not receive it now (unsubscribed, bounced, complained, unconfirmed, no email) get a
+        SUPPRESSED row with the reason. Returns the number of rows planned."""
+        from contacts.models import Contact
+
+        audience_sql, audience_params = self.audience().values("pk").query.sql_with_params()
+        contact_table = Contact._meta.db_table
+        sendable = ", ".join(["%s"] * len(Contact.Status.SENDABLE))
+        sql = f"""
+            INSERT INTO {Delivery._meta.db_table}
+                (message_id, contact_id, status, language, attempts, error, in_doubt, claimed_by,
+                 provider_message_id, created)
+            SELECT %s, c.id,
+                   CASE WHEN c.status IN ({sendable}) AND c.email_hash IS NOT NULL AND c.email_hash <> ''
+                        THEN %s ELSE %s END,
+                   c.language, 0,
+                   CASE WHEN c.status IN ({sendable}) THEN
+                        CASE WHEN c.email_hash IS NULL OR c.email_hash = '' THEN 'no email' ELSE '' END
+                        ELSE c.status END,
+                   %s, '', '', %s
+            FROM {contact_table} c
+            WHERE c.id IN ({audience_sql})
+            ON CONFLICT (message_id, contact_id) DO NOTHING
+        """  # noqa: S608 - table names come from models, values are parameters
+        params = [
+            self.pk,
+            *Contact.Status.SENDABLE,
+            Delivery.Status.QUEUED,
+            Delivery.Status.SUPPRESSED,
+            *Contact.Status.SENDABLE,
+            False,
+            timezone.now(),
+            *audience_params,
+        ]
+        with connection.cursor() as cursor:
+            cursor.execute(sql, params)
+        return Delivery.objects.filter(message=self).count()
+
+    def pause(self):
+        """Sending → paused. Workers check between small groups, so sending stops within seconds;
+        claimed rows they have not sent yet go back to the queue."""
+        return self._move(self.Status.SENDING, self.Status.PAUSED)
+
+    def resume(self):
+        """Paused → sending. Only QUEUED rows are ever claimed, so nothing is sent twice."""
+        return self._move(self.Status.PAUSED, self.Status.SENDING, last_progress=timezone.now())
+
+    def cancel(self):
+        """Stop for good: rows still queued become CANCELLED."""
+        with transaction.atomic():
+            if not self._move(
+                [self.Status.DRAFT, self.Status.SCHEDULED, self.Status.SENDING, self.Status.PAUSED],
+                self.Status.CANCELLED,
+                finished_at=timezone.now(),
+            ):
+                return False
+            self.deliveries.filter(status=Delivery.Status.QUEUED).update(status=Delivery.Status.CANCELLED)
+        return True
+
+    def finish_if_done(self):
+        """Sending → sent once no row is queued or being sent."""
+        busy = self.deliveries.filter(status__in=[Delivery.Status.QUEUED, Delivery.Status.SENDING]).exists()
+        if busy:
+            return False
+        return self._move(self.Status.SENDING, self.Status.SENT, finished_at=timezone.now())
+
+    def retry_failed(self):
+        """Put only FAILED deliveries back in the queue (sent ones are never touched) and
+        reopen the message if it had finished. Returns how many were re-queued."""
+        with transaction.atomic():
+            count = self.deliveries.filter(status=Delivery.Status.FAILED).update(
+                status=Delivery.Status.QUEUED, next_attempt_at=None, claimed_by="", error=""
+            )
+            if count:
+                self._move(self.Status.SENT, self.Status.SENDING, finished_at=None, last_progress=timezone.now())
+        return count
+
+    def counts(self):
+        """Deliveries by state, every state present (zeros included), plus `in_doubt` and `total`."""
+        counts = dict.fromkeys(Delivery.Status.values, 0)
+        for row in self.deliveries.values("status").annotate(n=Count("id")).order_by():
+            counts[row["status"]] = row["n"]
+        counts["in_doubt"] = self.deliveries.filter(in_doubt=True).count()
+        counts["total"] = sum(counts[s] for s in Delivery.Status.values)
+        return counts
+
+    def stats(self):
+        """Campaign-dashboard figures: provider events rank upwards (a click implies an open,
+        an open implies delivery)."""
+        from contacts.models import ConsentEvent
+
+        unsubscribed = ConsentEvent.objects.filter(kind=ConsentEvent.Kind.UNSUBSCRIBED, message_id=self.pk)
+        c = self.counts()
+        s = Delivery.Status
+        return {
+            "sent": c[s.SENT] + c[s.DELIVERED] + c[s.OPENED] + c[s.CLICKED] + c[s.BOUNCED] + c[s.COMPLAINED],
+            "delivered": c[s.DELIVERED] + c[s.OPENED] + c[s.CLICKED],
+            "opened": c[s.OPENED] + c[s.CLICKED],
+            "clicked": c[s.CLICKED],
+            "bounced": c[s.BOUNCED],
+            "complained": c[s.COMPLAINED],
+            "failed": c[s.FAILED],
+            "unsubscribed": unsubscribed.count(),
+        }
+
+
+class Delivery(models.Model):
+    """One recipient of one message. Unique per (message, contact): a contact can never be
+    planned twice. Only QUEUED rows are claimed; a row left in SENDING by a dead worker is
+    "in doubt" (it may or may not have reached the provider)."""
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", _("Queued")
+        SENDING = "sending", _("Sending")
+        SENT = "sent", _("Sent")
+        FAILED = "failed", _("Failed")
+        SUPPRESSED = "suppressed", _("Suppressed")
+        CANCELLED = "cancelled", _("Cancelled")
+        DELIVERED = "delivered", _("Delivered")
+        OPENED = "opened", _("Opened")
+        CLICKED = "clicked", _("Clicked")
+        BOUNCED = "bounced", _("Bounced")
+        COMPLAINED = "complained", _("Complained")
+
+    # Provider events only ever move a row up this ladder (they can arrive out of order).
+    EVENT_RANK = {"sent": 0, "delivered": 1, "opened": 2, "clicked": 3, "bounced": 4, "complained": 5}
+
+    message = models.ForeignKey(Message, on_delete=models.CASCADE, related_name="deliveries")
+    # NULL after the contact is erased: counts survive, the person does not.
+    contact = models.ForeignKey("contacts.Contact", null=True, on_delete=models.SET_NULL, related_name="deliveries")
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.QUEUED)
+    language = models.CharField(max_length=2, blank=True)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    next_attempt_at = models.DateTimeField(null=True, blank=True)
+    claimed_by = models.CharField(max_length=64, blank=True, db_index=True)
+    claimed_at = models.DateTimeField(null=True, blank=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+    event_at = models.DateTimeField(null=True, blank=True)
+    provider_message_id = models.CharField(max_length=255, blank=True, db_index=True)
+    error = models.CharField(max_length=255, blank=True)
+    # Re-sent after a worker died while it was SENDING: the recipient may have it twice.
+    in_doubt = models.BooleanField(default=False)
+    created = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("delivery")
+        verbose_name_plural = _("deliveries")
+        constraints = [models.UniqueConstraint(fields=["message", "contact"], name="unique_delivery")]
+        indexes = [models.Index(fields=["message", "status"])]
+
+    def __str__(self):
+        return f"delivery #{self.pk} ({self.status})"
+
+    def record_event(self, status, when=None, detail=""):
+        """Apply a provider event (delivered/opened/clicked/bounced/complained) unless the row is
+        already further up the ladder. Returns True when the row changed."""
+        if self.EVENT_RANK.get(status, -1) <= self.EVENT_RANK.get(self.status, -1):
+            return False
+        changed = Delivery.objects.filter(pk=self.pk, status=self.status).update(
+            status=status, event_at=when or timezone.now(), error=(detail or "")[:255]
+        )
+        if changed:
+            self.status = status
+        return changed == 1
+
+    @classmethod
+    def release_in_doubt(cls, rows):
+        """Put claimed rows left in SENDING by a dead worker back in the queue. A worker sends
+        a claim's rows in id order and records each outcome right after the provider accepts
+        it, so of each claim only the lowest still-SENDING row can have been in flight: that
+        one is flagged in_doubt (its recipient may get the message twice), the rest were never
+        attempted. Returns the number of rows re-queued."""
+        rows = rows.filter(status=cls.Status.SENDING)
+        heads = list(rows.values("claimed_by").annotate(first=models.Min("id")).values_list("first", flat=True))
+        with transaction.atomic():
+            cls.objects.filter(pk__in=heads, status=cls.Status.SENDING).update(in_doubt=True)
+            return rows.update(status=cls.Status.QUEUED, claimed_by="", claimed_at=None)
+
+    @classmethod
+    def requeue_stale(cls, older_than):
+        """Release rows claimed more than `older_than` seconds ago and still SENDING (their
+        worker died and its task will not come back soon). See release_in_doubt()."""
+        cutoff = timezone.now() - timedelta(seconds=older_than)
+        return cls.release_in_doubt(cls.objects.filter(status=cls.Status.SENDING, claimed_at__lt=cutoff))

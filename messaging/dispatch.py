@@ -1,0 +1,283 @@
+"""Claiming and sending batches of deliveries (called by messaging.tasks).
+
+The protocol, which is what makes a send "effectively once":
+
+1. A task claims up to `size` QUEUED rows of one message (SENDING, claimed_by =
+   the Celery task id, claimed_at = now) — `select_for_update(skip_locked=True)`
+   on PostgreSQL, a conditional update on SQLite — so two workers never hold the
+   same row.
+2. It sends them in id order over one reused email connection, and records each
+   outcome with one UPDATE right after the provider accepted the message. So at
+   any instant at most one row per worker process is "in flight".
+3. Between small groups it re-reads the message status: pause or cancel stop the
+   batch within seconds and the unsent claimed rows go back to the queue.
+4. If the process dies, Celery redelivers the same task (acks_late +
+   reject_on_worker_lost), same task id: it finds its own rows still SENDING,
+   re-queues them and flags the first (the only one that can have been in
+   flight) as in doubt. If the whole worker died, the periodic sweep does the
+   same for claims older than STALE_SECONDS.
+"""
+
+import logging
+import random
+import smtplib
+import socket
+import time
+from datetime import timedelta
+
+from django.conf import settings
+from django.core.mail import get_connection
+from django.db import connection, transaction
+from django.db.models import Min
+from django.utils import timezone
+
+from . import emails, tokens
+from .models import Delivery, Message
+from .ratelimit import Limiter
+
+log = logging.getLogger(__name__)
+
+BATCH_SIZE = 500
+GROUP_SIZE = 50  # rows between two status checks (pause/cancel latency)
+MAX_ATTEMPTS = 8
+STALE_SECONDS = 600  # a claim this old is abandoned (a batch takes seconds)
+BATCH_SECONDS = 60  # with a rate limit, a batch is cut to about this long
+
+
+class Transient(Exception):
+    pass
+
+
+def backoff(attempts):
+    """Seconds before retry number `attempts` (1, 2, 4 … capped at 60), with jitter."""
+    return min(60.0, 2.0 ** max(0, attempts - 1)) * random.uniform(0.8, 1.2)
+
+
+def classify(exc):
+    """(transient, whole_connection, reason) for an exception raised while sending.
+    Transient: timeouts, connection loss, 4xx SMTP replies, HTTP 429 and 5xx from an API.
+    `whole_connection` means stop this batch (the provider is refusing everything for now)."""
+    from anymail.exceptions import AnymailAPIError, AnymailRecipientsRefused
+
+    if isinstance(exc, AnymailRecipientsRefused):
+        return False, False, "refused by the provider"
+    if isinstance(exc, AnymailAPIError):
+        status = getattr(exc, "status_code", None)
+        if status is None or status == 429 or status >= 500:
+            return True, True, f"provider error {status or 'network'}"
+        return False, False, f"provider error {status}"
+    if isinstance(exc, smtplib.SMTPRecipientsRefused):
+        codes = [code for code, _msg in exc.recipients.values()]
+        if codes and all(400 <= code < 500 for code in codes):
+            return True, False, f"recipient deferred {codes[0]}"
+        return False, False, f"recipient refused {codes[0] if codes else ''}".strip()
+    if isinstance(exc, smtplib.SMTPResponseException):
+        code = exc.smtp_code
+        return 400 <= code < 500, True, f"SMTP {code} {exc.smtp_error!r:.120}"
+    if isinstance(exc, smtplib.SMTPServerDisconnected | socket.timeout | ConnectionError | TimeoutError):
+        return True, True, f"connection: {exc.__class__.__name__}"
+    if isinstance(exc, OSError):
+        return True, True, f"connection: {exc.__class__.__name__}"
+    return False, False, f"{exc.__class__.__name__}: {exc}"[:250]
+
+
+def claim(message_id, claim_id, size):
+    """Mark up to `size` due QUEUED rows as SENDING for `claim_id`; returns their ids, in order."""
+    now = timezone.now()
+    due = Delivery.objects.filter(message_id=message_id, status=Delivery.Status.QUEUED).exclude(next_attempt_at__gt=now)
+    with transaction.atomic():
+        if connection.features.has_select_for_update_skip_locked:
+            ids = list(due.order_by("id").select_for_update(skip_locked=True).values_list("id", flat=True)[:size])
+        else:
+            ids = list(due.order_by("id").values_list("id", flat=True)[:size])
+        if not ids:
+            return []
+        Delivery.objects.filter(pk__in=ids, status=Delivery.Status.QUEUED).update(
+            status=Delivery.Status.SENDING, claimed_by=claim_id, claimed_at=now
+        )
+    return list(
+        Delivery.objects.filter(claimed_by=claim_id, status=Delivery.Status.SENDING, message_id=message_id)
+        .order_by("id")
+        .values_list("id", "contact_id")
+    )
+
+
+class Recorder:
+    """One UPDATE per outcome, on the raw cursor (the ORM's per-call overhead is most of
+    the cost at a thousand messages a second)."""
+
+    def __init__(self):
+        self.table = Delivery._meta.db_table
+        self.cursor = connection.cursor()
+        # Losing the last few hundred milliseconds of status on a database *server* crash
+        # only turns those rows into in-doubt ones; a process crash loses nothing.
+        if connection.vendor == "postgresql":
+            self.cursor.execute("SET synchronous_commit TO OFF")
+
+    def sent(self, pk, language, provider_id):
+        self.cursor.execute(
+            f"UPDATE {self.table} SET status = %s, sent_at = %s, language = %s, provider_message_id = %s, "  # noqa: S608
+            "attempts = attempts + 1, error = '' WHERE id = %s",
+            [Delivery.Status.SENT, timezone.now(), language, provider_id[:255], pk],
+        )
+
+    def close(self):
+        if connection.vendor == "postgresql":
+            self.cursor.execute("RESET synchronous_commit")
+        self.cursor.close()
+
+
+def _outcome(pk, status, **fields):
+    Delivery.objects.filter(pk=pk, status=Delivery.Status.SENDING).update(status=status, **fields)
+
+
+def _release(ids, status=Delivery.Status.QUEUED):
+    if ids:
+        Delivery.objects.filter(pk__in=ids, status=Delivery.Status.SENDING).update(
+            status=status, claimed_by="", claimed_at=None
+        )
+
+
+def _load_contacts(contact_ids):
+    from contacts.models import Contact
+
+    fields = ("id", "status", "language", "email_enc", "given_name_enc", "family_name_enc")
+    return {c.pk: c for c in Contact.objects.filter(pk__in=contact_ids).only(*fields)}
+
+
+def batch_size():
+    rate = float(settings.HAMLA_SEND_RATE or 0)
+    size = getattr(settings, "HAMLA_DISPATCH_BATCH", BATCH_SIZE)
+    return max(1, min(size, int(rate * BATCH_SECONDS))) if rate > 0 else size
+
+
+def send_batch(message_id, claim_id, size=None):
+    """Claim and send one batch of `message_id` (see the module docstring). Returns a dict
+    with counts and `more` (rows still queued) and `delay` (seconds before the next batch)."""
+    result = {"sent": 0, "failed": 0, "suppressed": 0, "deferred": 0, "released": 0, "more": False, "delay": 0.0}
+    message = Message.objects.select_related("campaign").get(pk=message_id)
+    # Rows still SENDING under this task id are from an earlier run of this very task,
+    # killed mid-batch: re-queue them (the in-flight one flagged in doubt).
+    previous = Delivery.objects.filter(message_id=message_id, claimed_by=claim_id, status=Delivery.Status.SENDING)
+    if previous.exists():
+        result["recovered"] = Delivery.release_in_doubt(previous)
+    if message.status != Message.Status.SENDING:
+        return result
+    rows = claim(message_id, claim_id, size or batch_size())
+    if not rows:
+        result["more"], result["delay"] = _remaining(message)
+        return result
+
+    contacts = _load_contacts([contact_id for _pk, contact_id in rows if contact_id])
+    campaign_title = message.campaign.title if message.campaign_id else ""
+    prepared = {}
+    token_url = tokens.unsubscribe_url("TOKEN")
+    prefs_url = tokens.preferences_url("TOKEN")
+    limiter = Limiter()
+    recorder = Recorder()
+    email_connection = get_connection()
+    pending = [pk for pk, _c in rows]
+    stop_status = None
+    next_index = 0  # rows before this one have their outcome recorded
+    try:
+        for index, (pk, contact_id) in enumerate(rows):
+            if index and index % GROUP_SIZE == 0:
+                current = Message.objects.filter(pk=message_id).values_list("status", flat=True).first()
+                if current != Message.Status.SENDING:
+                    stop_status = current
+                    break
+            next_index = index + 1
+            contact = contacts.get(contact_id)
+            if contact is None or not contact.is_sendable:
+                _outcome(pk, Delivery.Status.SUPPRESSED, error=contact.status if contact else "erased")
+                result["suppressed"] += 1
+                continue
+            address = contact.email
+            if not address:
+                _outcome(pk, Delivery.Status.SUPPRESSED, error="no email")
+                result["suppressed"] += 1
+                continue
+            language, subject, body = message.content_for(contact.language)
+            if language not in prepared:
+                prepared[language] = emails.prepare(subject, body, language, campaign_title)
+            token = tokens.make(contact_id, message_id)
+            unsubscribe = token_url.replace("TOKEN", token)
+            values = {
+                "first_name": contact.given_name,
+                "last_name": contact.family_name,
+                "unsubscribe_url": unsubscribe,
+                "preferences_url": prefs_url.replace("TOKEN", token),
+            }
+            email = emails.build(prepared[language], address, values, emails.unsubscribe_headers(unsubscribe))
+            limiter.acquire()
+            try:
+                email_connection.send_messages([email])
+            except Exception as exc:  # noqa: BLE001 - every failure is classified and recorded
+                transient, whole, reason = classify(exc)
+                attempts = Delivery.objects.filter(pk=pk).values_list("attempts", flat=True).first() + 1
+                if transient and attempts < MAX_ATTEMPTS:
+                    delay = backoff(attempts)
+                    _outcome(
+                        pk,
+                        Delivery.Status.QUEUED,
+                        attempts=attempts,
+                        error=reason,
+                        claimed_by="",
+                        next_attempt_at=timezone.now() + timedelta(seconds=delay),
+                    )
+                    result["deferred"] += 1
+                    log.info("delivery %s deferred %.1fs: %s", pk, delay, reason)
+                    if whole:
+                        result["delay"] = delay
+                        stop_status = "transient"
+                        break
+                else:
+                    _outcome(pk, Delivery.Status.FAILED, attempts=attempts, error=reason)
+                    result["failed"] += 1
+                continue
+            recorder.sent(pk, language, _provider_id(email))
+            result["sent"] += 1
+    finally:
+        recorder.close()
+        try:
+            email_connection.close()
+        except Exception:  # noqa: BLE001 - a broken connection is already closed for our purposes
+            log.debug("closing the email connection failed", exc_info=True)
+    leftover = pending[next_index:] if stop_status is not None else []
+    cancelled = stop_status == Message.Status.CANCELLED
+    _release(leftover, Delivery.Status.CANCELLED if cancelled else Delivery.Status.QUEUED)
+    result["released"] = len(leftover)
+    Message.objects.filter(pk=message_id).update(last_progress=timezone.now())
+    more, delay = _remaining(message)
+    result["more"] = more and stop_status in (None, "transient")
+    result["delay"] = max(result["delay"], delay)
+    return result
+
+
+def _provider_id(email):
+    status = getattr(email, "anymail_status", None)
+    if status is not None and status.message_id:
+        return str(status.message_id)
+    return email.extra_headers.get("Message-ID", "")
+
+
+def _remaining(message):
+    """(rows still queued?, seconds until the earliest of them is due)."""
+    now = timezone.now()
+    queued = Delivery.objects.filter(message_id=message.pk, status=Delivery.Status.QUEUED)
+    if queued.exclude(next_attempt_at__gt=now).exists():
+        return True, 0.0
+    first = queued.aggregate(first=Min("next_attempt_at"))["first"]
+    if first is None:
+        return False, 0.0
+    return True, max(0.0, (first - now).total_seconds())
+
+
+def wait_idle(message_id, timeout=60.0):
+    """Block until no row of the message is SENDING (used by tools and tests)."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if not Delivery.objects.filter(message_id=message_id, status=Delivery.Status.SENDING).exists():
+            return True
+        time.sleep(0.1)
+    return False

@@ -1,0 +1,86 @@
+"""Rendering and sending newsletter emails (the one module with this side effect).
+
+`prepare()` renders a message for one language once; `build()` produces one
+recipient's EmailMultiAlternatives from it with a few string replacements, so
+the cost per recipient is building the MIME message, not rendering templates.
+"""
+
+from dataclasses import dataclass
+from email.utils import make_msgid, parseaddr
+
+from django.conf import settings
+from django.core.mail import EmailMultiAlternatives, get_connection
+from django.core.mail.utils import DNS_NAME
+from django.template.loader import render_to_string
+from django.utils import translation
+from django.utils.safestring import mark_safe
+
+from . import compose
+
+FONTS = "Tahoma,'Segoe UI','Noto Naskh Arabic','Noto Sans Arabic',Arial,sans-serif"
+
+
+@dataclass(frozen=True)
+class Prepared:
+    language: str
+    subject: str
+    html: str
+    text: str
+
+
+def sender_name():
+    return parseaddr(settings.DEFAULT_FROM_EMAIL)[0] or "Hamla"
+
+
+def prepare(subject, body, language, campaign_title=""):
+    """Render one language version once, merge fields left as placeholders."""
+    rtl = language == "ar"
+    fragment = compose.body_html(body)
+    context = {
+        "language": language,
+        "direction": "rtl" if rtl else "ltr",
+        "start": "right" if rtl else "left",
+        "end": "left" if rtl else "right",
+        "fonts": FONTS,
+        "subject": compose.subject_template(subject),
+        "preheader": compose.html_to_text(fragment)[:140],
+        "sender_name": sender_name(),
+        "campaign_title": campaign_title,
+        "unsubscribe_url": compose.PLACEHOLDER.format("unsubscribe_url"),
+        "preferences_url": compose.PLACEHOLDER.format("preferences_url"),
+    }
+    with translation.override(language):
+        html = render_to_string("messaging/email/newsletter.html", {**context, "body": mark_safe(fragment)})  # noqa: S308 - sanitised by nh3
+        text = render_to_string("messaging/email/newsletter.txt", {**context, "body": compose.html_to_text(fragment)})
+    return Prepared(language=language, subject=context["subject"], html=html, text=text.strip() + "\n")
+
+
+def build(prepared, to, values, headers=None):
+    """One recipient's email. `values` maps merge-field names to plain strings."""
+    message = EmailMultiAlternatives(
+        subject=compose.fill(prepared.subject, values, escape=False),
+        body=compose.fill(prepared.text, values, escape=False),
+        from_email=settings.DEFAULT_FROM_EMAIL,
+        to=[to],
+        headers={"Message-ID": make_msgid(domain=DNS_NAME.get_fqdn()), **(headers or {})},
+    )
+    message.attach_alternative(compose.fill(prepared.html, values, escape=True), "text/html")
+    return message
+
+
+def unsubscribe_headers(unsubscribe_url, mailto=None):
+    """RFC 2369 / RFC 8058 one-click unsubscribe headers."""
+    targets = [f"<{unsubscribe_url}>"]
+    if mailto:
+        targets.append(f"<mailto:{mailto}?subject=unsubscribe>")
+    return {"List-Unsubscribe": ", ".join(targets), "List-Unsubscribe-Post": "List-Unsubscribe=One-Click"}
+
+
+def send_test(subject, body, language, address, campaign_title=""):
+    """Send one preview to an address the organizer typed; links point nowhere real."""
+    prepared = prepare(subject, body, language, campaign_title)
+    values = compose.sample_values(language)
+    values["unsubscribe_url"] = values["preferences_url"] = settings.SITE_URL + "/"
+    email = build(prepared, address, values)
+    email.subject = "[TEST] " + email.subject
+    return get_connection().send_messages([email])

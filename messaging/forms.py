@@ -1,0 +1,65 @@
+from django import forms
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from contacts.models import Contact, ContactList, Segment, Tag
+
+from . import compose
+from .models import Message
+
+
+class MessageForm(forms.ModelForm):
+    class Meta:
+        model = Message
+        fields = ["campaign", "subject_ar", "body_ar", "subject_en", "body_en", "lists", "tags", "segment"]
+        widgets = {
+            "subject_ar": forms.TextInput(attrs={"dir": "rtl", "lang": "ar"}),
+            "body_ar": forms.Textarea(attrs={"dir": "rtl", "lang": "ar", "rows": 12}),
+            "subject_en": forms.TextInput(attrs={"dir": "ltr", "lang": "en"}),
+            "body_en": forms.Textarea(attrs={"dir": "ltr", "lang": "en", "rows": 12}),
+            "lists": forms.CheckboxSelectMultiple,
+            "tags": forms.CheckboxSelectMultiple,
+        }
+        help_texts = {"body_ar": compose.MERGE_FIELD_HELP, "body_en": compose.MERGE_FIELD_HELP}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["lists"].queryset = ContactList.objects.all()
+        self.fields["tags"].queryset = Tag.objects.all()
+        self.fields["segment"].queryset = Segment.objects.all()
+
+    def clean(self):
+        cleaned = super().clean()
+        if not (cleaned.get("lists") or cleaned.get("tags") or cleaned.get("segment")):
+            raise forms.ValidationError(_("Choose at least one list, tag or saved segment."))
+        return cleaned
+
+
+class ScheduleForm(forms.Form):
+    send_at = forms.DateTimeField(
+        label=_("Send at"),
+        required=False,
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+        help_text=_("Leave empty to send now."),
+    )
+
+    def clean_send_at(self):
+        value = self.cleaned_data.get("send_at")
+        if value and value < timezone.now() - timezone.timedelta(minutes=5):
+            raise forms.ValidationError(_("That time has passed."))
+        return value
+
+
+class TestSendForm(forms.Form):
+    address = forms.EmailField(label=_("Send a test to"))
+    language = forms.ChoiceField(label=_("Language"), choices=[("ar", _("Arabic")), ("en", _("English"))])
+
+
+class PreferencesForm(forms.Form):
+    language = forms.ChoiceField(label=_("Language of our emails"), choices=Contact.Language.choices)
+    leave = forms.MultipleChoiceField(label=_("Leave these lists"), required=False, widget=forms.CheckboxSelectMultiple)
+
+    def __init__(self, *args, contact, lists, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["language"].initial = contact.language
+        self.fields["leave"].choices = [(str(item.pk), item.name) for item in lists]

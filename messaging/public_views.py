@@ -1,0 +1,69 @@
+"""Supporter-facing pages reached from an email: one-click unsubscribe and preferences."""
+
+from django.http import Http404
+from django.shortcuts import render
+from django.utils import translation
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_http_methods
+
+from contacts.models import Contact, Membership
+
+from . import tokens
+from .forms import PreferencesForm
+from .models import Message
+
+
+def _recipient(token):
+    """(contact, message or None) for a valid token, else 404 — a forged token learns nothing."""
+    parsed = tokens.read(token)
+    if parsed is None:
+        raise Http404("invalid link")
+    contact = Contact.objects.filter(pk=parsed[0]).first()
+    if contact is None:
+        raise Http404("invalid link")
+    message = Message.objects.filter(pk=parsed[1]).first() if parsed[1] else None
+    return contact, message
+
+
+def _language(contact):
+    return "en" if contact.language == "en" else "ar"
+
+
+@csrf_exempt  # RFC 8058: mail providers POST "List-Unsubscribe=One-Click" with no cookie or token.
+@require_http_methods(["GET", "POST"])
+def unsubscribe(request, token):
+    """GET shows a confirm button (link scanners follow GETs); POST unsubscribes. Idempotent."""
+    contact, message = _recipient(token)
+    with translation.override(request.GET.get("lang") or _language(contact)):
+        if request.method == "POST":
+            contact.unsubscribe("one_click", message=message)
+            return render(request, "messaging/public/unsubscribed.html", {"token": token})
+        return render(
+            request,
+            "messaging/public/unsubscribe.html",
+            {"token": token, "already": contact.status == Contact.Status.UNSUBSCRIBED},
+        )
+
+
+@csrf_exempt  # reached only with a signed per-recipient token, which is the credential here
+@require_http_methods(["GET", "POST"])
+def preferences(request, token):
+    contact, _message = _recipient(token)
+    memberships = Membership.objects.filter(contact=contact, subscribed=True).select_related("contact_list")
+    lists = [m.contact_list for m in memberships]
+    form = PreferencesForm(request.POST or None, contact=contact, lists=lists)
+    saved = False
+    if request.method == "POST" and form.is_valid():
+        contact.change_language(form.cleaned_data["language"], method="preferences")
+        for contact_list in lists:
+            if str(contact_list.pk) in form.cleaned_data["leave"]:
+                contact.leave_list(contact_list, method="preferences")
+        saved = True
+        lists = [m.contact_list for m in Membership.objects.filter(contact=contact, subscribed=True)]
+        form = PreferencesForm(contact=contact, lists=lists)
+    with translation.override(_language(contact)):
+        return render(
+            request,
+            "messaging/public/preferences.html",
+            {"form": form, "token": token, "saved": saved, "subscribed": contact.is_sendable},
+        )

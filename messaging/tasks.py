@@ -1,0 +1,80 @@
+"""Celery tasks for sending newsletters. Thin: the logic lives in models and dispatch.
+
+Scheduling never uses Celery ETAs (on Redis, a task whose ETA exceeds the
+visibility timeout is delivered again and again); a beat sweep every few
+seconds starts what is due, so a send that fell due while workers were down
+starts when they return.
+"""
+
+import math
+from datetime import timedelta
+
+from celery import shared_task
+from django.conf import settings
+from django.utils import timezone
+
+from . import dispatch
+from .models import Delivery, Message
+
+LANES = 4  # concurrent batch chains per message
+STALL_SECONDS = 120  # a sending message with no progress this long gets new lanes
+
+
+@shared_task(bind=True)
+def send_batch(self, message_id):
+    """One batch; then chains the next one while rows are queued (or finishes the message)."""
+    result = dispatch.send_batch(message_id, self.request.id)
+    if result["more"]:
+        send_batch.apply_async((message_id,), countdown=result["delay"] or None)
+    else:
+        message = Message.objects.filter(pk=message_id).first()
+        if message is not None and message.status == Message.Status.SENDING:
+            message.finish_if_done()
+    return {k: v for k, v in result.items() if k != "more"}
+
+
+def kick(message, lanes=None):
+    """Enqueue up to LANES batch chains for a sending message; returns how many."""
+    queued = Delivery.objects.filter(message=message, status=Delivery.Status.QUEUED).count()
+    lanes = lanes or getattr(settings, "HAMLA_DISPATCH_LANES", LANES)
+    count = min(lanes, math.ceil(queued / dispatch.batch_size())) if queued else 0
+    for _ in range(count):
+        send_batch.delay(message.pk)
+    if not count:
+        message.finish_if_done()
+    return count
+
+
+@shared_task
+def start_message(message_id):
+    """Start one message now if it is scheduled and due (the web's "send now")."""
+    message = Message.objects.filter(pk=message_id).first()
+    if message is not None and message.start():
+        kick(message)
+        return True
+    return False
+
+
+@shared_task
+def sweep():
+    """Periodic (beat): start due messages, recover abandoned claims, restart stalled sends,
+    finish completed ones. Safe to run concurrently with itself: every step is a conditional
+    update, so two beats or overlapping ticks cannot start a message twice."""
+    now = timezone.now()
+    started = 0
+    for pk in Message.objects.filter(status=Message.Status.SCHEDULED, send_at__lte=now).values_list("pk", flat=True):
+        message = Message.objects.get(pk=pk)
+        if message.start(now=now):
+            started += 1
+            kick(message)
+    requeued = Delivery.requeue_stale(dispatch.STALE_SECONDS)
+    restarted = 0
+    stalled_before = now - timedelta(seconds=STALL_SECONDS)
+    for message in Message.objects.filter(status=Message.Status.SENDING):
+        if requeued or message.last_progress is None or message.last_progress < stalled_before:
+            # Claim the restart, so overlapping sweeps do not both add lanes.
+            if Message.objects.filter(pk=message.pk, last_progress=message.last_progress).update(last_progress=now):
+                restarted += kick(message) > 0
+        else:
+            message.finish_if_done()
+    return {"started": started, "requeued": requeued, "restarted": restarted}

@@ -1,0 +1,64 @@
+"""Provider tracking: anymail webhooks update deliveries; bounces and complaints suppress.
+
+Anymail accepts unauthenticated webhook calls when no WEBHOOK_SECRET is set (it
+only warns). Hamla refuses them instead: every anymail webhook view is wrapped
+so that, without a configured secret, it answers 403.
+"""
+
+import logging
+from functools import wraps
+
+from anymail.signals import tracking
+from django.conf import settings
+from django.dispatch import receiver
+from django.http import HttpResponseForbidden
+from django.urls import URLPattern
+
+from .models import Delivery
+
+log = logging.getLogger(__name__)
+
+# anymail event type -> Delivery status
+EVENTS = {
+    "delivered": Delivery.Status.DELIVERED,
+    "opened": Delivery.Status.OPENED,
+    "clicked": Delivery.Status.CLICKED,
+    "bounced": Delivery.Status.BOUNCED,
+    "complained": Delivery.Status.COMPLAINED,
+}
+
+
+def _require_secret(view):
+    @wraps(view)
+    def wrapped(request, *args, **kwargs):
+        if not (settings.ANYMAIL or {}).get("WEBHOOK_SECRET"):
+            return HttpResponseForbidden("webhooks are disabled until ANYMAIL_WEBHOOK_SECRET is set")
+        return view(request, *args, **kwargs)
+
+    return wrapped
+
+
+def guarded_anymail_urls():
+    """anymail's URL patterns, each view refusing calls while no webhook secret is configured."""
+    import anymail.urls
+
+    patterns = [
+        URLPattern(p.pattern, _require_secret(p.callback), p.default_args, p.name) for p in anymail.urls.urlpatterns
+    ]
+    return patterns, "anymail"
+
+
+@receiver(tracking)
+def handle_tracking(sender, event, esp_name, **kwargs):
+    """Map the provider message id to a Delivery and move it up; a hard bounce or a complaint
+    suppresses the contact for every future message."""
+    status = EVENTS.get(event.event_type)
+    if status is None or not event.message_id:
+        return
+    delivery = Delivery.objects.filter(provider_message_id=event.message_id).select_related("contact").first()
+    if delivery is None:
+        log.info("%s event for an unknown message id", esp_name)
+        return
+    delivery.record_event(status, when=event.timestamp, detail=event.reject_reason or "")
+    if status in (Delivery.Status.BOUNCED, Delivery.Status.COMPLAINED) and delivery.contact is not None:
+        delivery.contact.suppress(str(status), method="webhook", message=delivery.message_id, detail={"esp": esp_name})

@@ -232,6 +232,8 @@ CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 CELERY_BEAT_SCHEDULE = {
     "heartbeat": {"task": "hamla.tasks.heartbeat", "schedule": float(os.environ.get("HAMLA_HEARTBEAT_SECONDS", "30"))},
+    # Starts due newsletters and recovers abandoned sends (messaging/tasks.py).
+    "messaging-sweep": {"task": "messaging.tasks.sweep", "schedule": float(os.environ.get("HAMLA_SWEEP_SECONDS", "5"))},
 }
 
 # --- Email ------------------------------------------------------------------

@@ -1,0 +1,106 @@
+import datetime
+
+import pytest
+from django.test import Client
+from django.utils import timezone
+
+from flyers.models import Flyer, PrintRun
+
+from .helpers import make_action, make_campaign
+
+pytestmark = pytest.mark.django_db
+
+
+def public_campaign(**fields):
+    return make_campaign(is_public=True, slug="clean", title_en="Clean streets", summary_en="Join us", **fields)
+
+
+def print_run_of(campaign, quantity=100):
+    flyer = Flyer.objects.create(campaign=campaign, name="A5")
+    return PrintRun.objects.create(flyer=flyer, quantity=quantity)
+
+
+def english():
+    client = Client()
+    client.cookies["django_language"] = "en"
+    return client
+
+
+def test_an_unknown_slug_is_404():
+    assert Client().get("/c/no-such-campaign/").status_code == 404
+
+
+def test_a_campaign_without_a_public_page_is_404_not_403():
+    make_campaign(slug="secret", is_public=False)
+    response = Client().get("/c/secret/")
+    assert response.status_code == 404
+
+
+def test_it_needs_no_login_and_shows_title_and_summary():
+    public_campaign()
+    response = english().get("/c/clean/")
+    assert response.status_code == 200
+    body = response.content.decode()
+    assert "Clean streets" in body and "Join us" in body
+
+
+def test_it_shows_only_public_upcoming_actions():
+    campaign = public_campaign()
+    today = timezone.localdate()
+    make_action(campaign, date=today + datetime.timedelta(days=3), description_en="Garden clean-up", is_public=True)
+    make_action(
+        campaign,
+        date=today + datetime.timedelta(days=2),
+        description_en="Team meets behind the bakery",
+        neighbourhood="Secret corner",
+        is_public=False,
+    )
+    make_action(campaign, date=today - datetime.timedelta(days=30), description_en="Last month", is_public=True)
+    body = english().get("/c/clean/").content.decode()
+    assert "Garden clean-up" in body
+    assert "bakery" not in body and "Secret corner" not in body
+    assert "Last month" not in body
+
+
+def test_a_visit_from_a_flyer_code_is_counted_once_per_get():
+    campaign = public_campaign()
+    run = print_run_of(campaign)
+    client = Client()
+    client.get(f"/c/clean/?r={run.code}")
+    client.get(f"/c/clean/?r={run.code}")
+    client.get("/c/clean/")
+    run.refresh_from_db()
+    assert run.visits == 2
+
+
+def test_a_post_does_not_count_a_visit():
+    campaign = public_campaign()
+    run = print_run_of(campaign)
+    Client().post(f"/c/clean/?r={run.code}", {})
+    run.refresh_from_db()
+    assert run.visits == 0
+
+
+def test_a_code_from_another_campaigns_flyer_is_not_credited_here():
+    public_campaign()
+    other_run = print_run_of(make_campaign())
+    assert Client().get(f"/c/clean/?r={other_run.code}").status_code == 200
+    other_run.refresh_from_db()
+    assert other_run.visits == 0
+
+
+def test_a_forged_or_oversized_code_is_ignored():
+    public_campaign()
+    assert Client().get("/c/clean/?r=" + "x" * 5000).status_code == 200
+    assert Client().get("/c/clean/?r=%00%27;drop").status_code == 200
+
+
+def test_the_visit_counter_stores_nothing_about_the_visitor():
+    campaign = public_campaign()
+    run = print_run_of(campaign)
+    from accounts.models import AuditEvent
+
+    Client(REMOTE_ADDR="203.0.113.7").get(f"/c/clean/?r={run.code}")
+    run.refresh_from_db()
+    assert run.visits == 1
+    assert not AuditEvent.objects.exists()

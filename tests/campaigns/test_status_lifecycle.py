@@ -1,0 +1,76 @@
+import pytest
+from django.core.exceptions import ValidationError
+
+from campaigns.models import Campaign
+from tests.factories import logged_in, make_user
+
+from .helpers import make_campaign
+
+pytestmark = pytest.mark.django_db
+
+
+def test_a_planned_campaign_can_become_active_then_completed():
+    campaign = make_campaign()
+    campaign.activate()
+    campaign.complete()
+    campaign.refresh_from_db()
+    assert campaign.status == Campaign.Status.COMPLETED
+
+
+@pytest.mark.parametrize(
+    ("start", "target"),
+    [
+        ("planned", "completed"),
+        ("completed", "active"),
+        ("completed", "cancelled"),
+        ("cancelled", "active"),
+        ("active", "planned"),
+    ],
+)
+def test_it_refuses_moves_outside_the_lifecycle(start, target):
+    campaign = make_campaign(status=start)
+    with pytest.raises(ValidationError):
+        campaign.move_to(target)
+    campaign.refresh_from_db()
+    assert campaign.status == start
+
+
+def test_a_stale_copy_cannot_move_a_campaign_someone_else_already_moved():
+    campaign = make_campaign()
+    stale = Campaign.objects.get(pk=campaign.pk)
+    campaign.cancel()
+    with pytest.raises(ValidationError, match="Someone else"):
+        stale.activate()
+    assert Campaign.objects.get(pk=campaign.pk).status == Campaign.Status.CANCELLED
+
+
+def test_the_status_button_moves_the_campaign_and_audits_it():
+    from accounts.models import AuditEvent
+
+    campaign = make_campaign()
+    client = logged_in(make_user())
+    response = client.post(f"/campaigns/{campaign.pk}/status/", {"status": "active"}, follow=True)
+    assert response.status_code == 200
+    campaign.refresh_from_db()
+    assert campaign.status == "active"
+    event = AuditEvent.objects.get(action="campaign.status")
+    assert event.detail == {"old": "planned", "new": "active"}
+
+
+def test_an_invalid_status_move_through_the_page_shows_a_clear_error():
+    campaign = make_campaign(status="completed")
+    client = logged_in(make_user())
+    client.cookies["django_language"] = "en"
+    response = client.post(f"/campaigns/{campaign.pk}/status/", {"status": "active"}, follow=True)
+    assert "A Completed campaign cannot become Active." in response.content.decode()
+    campaign.refresh_from_db()
+    assert campaign.status == "completed"
+
+
+def test_an_unknown_status_is_refused():
+    campaign = make_campaign()
+    client = logged_in(make_user())
+    response = client.post(f"/campaigns/{campaign.pk}/status/", {"status": "exploded"}, follow=True)
+    assert response.status_code == 200
+    campaign.refresh_from_db()
+    assert campaign.status == "planned"

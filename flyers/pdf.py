@@ -712,7 +712,7 @@ def _paragraphs(text: str, bold: bool, direction: str) -> list[_Para]:
     return [_prepare(t, bold, direction) for t in text.split("\n")]
 
 
-def _layout(paras, text, width, size, leading, align, fit_width=True) -> TextBlock:
+def _layout(paras, text, width, size, leading, align, fit_width=True, balance=False) -> TextBlock:
     if size <= 0:
         raise ValueError("size must be positive")
     has_ar = any(p.has_arabic for p in paras)
@@ -728,6 +728,17 @@ def _layout(paras, text, width, size, leading, align, fit_width=True) -> TextBlo
             continue
         spans, b = _break_para(p, max_units)
         broke = broke or b
+        if balance and len(spans) > 1 and not b:
+            # narrowest measure giving the same number of lines: no orphans
+            lo, hi = 0.0, max_units
+            for _ in range(12):
+                mid = (lo + hi) / 2
+                trial, tb = _break_para(p, mid)
+                if len(trial) <= len(spans) and not tb:
+                    hi = mid
+                else:
+                    lo = mid
+            spans = _break_para(p, hi)[0]
         i = 0
         while i < len(spans):
             ls, le = spans[i]
@@ -774,15 +785,17 @@ def layout_text(
     leading: float | None = None,
     align: str = "auto",
     direction: str = "auto",
+    balance: bool = False,
 ) -> TextBlock:
     """Wrap ``text`` into lines of at most ``width`` points at ``size``.
 
     ``\\n`` starts a new paragraph; each paragraph gets its own base
     direction when ``direction="auto"``. ``leading`` is a multiple of the
     font size (default 1.6 with Arabic, 1.3 without). Words longer than the
-    width are broken (``block.broke_words``)."""
+    width are broken (``block.broke_words``). ``balance=True`` evens out
+    line lengths (for headlines: no single orphan word on the last line)."""
     text = clean_text(text)
-    return _layout(_paragraphs(text, bold, direction), text, width, size, leading, align)
+    return _layout(_paragraphs(text, bold, direction), text, width, size, leading, align, balance=balance)
 
 
 def fit_text(
@@ -1246,7 +1259,7 @@ def _fit_stack(els: list[_El], width: float, height: float, page: str) -> float:
         broke = False
         for e in els:
             size = max(e.min_size, e.max_size * k**e.shrink)
-            e.block = layout_text(e.text, width, size, bold=e.bold, align=e.align)
+            e.block = layout_text(e.text, width, size, bold=e.bold, align=e.align, balance=e.align == "center")
             broke = broke or e.block.broke_words
             total += e.block.height + e.gap_after
         total -= els[-1].gap_after
@@ -1262,7 +1275,7 @@ def _fit_stack(els: list[_El], width: float, height: float, page: str) -> float:
         total = 0.0
         for e in els:
             size = max(e.min_size, e.max_size * best**e.shrink)
-            e.block = layout_text(e.text, width, size, bold=e.bold, align=e.align)
+            e.block = layout_text(e.text, width, size, bold=e.bold, align=e.align, balance=e.align == "center")
             total += e.block.height + e.gap_after
         return total - els[-1].gap_after
     worst = max(els, key=lambda e: e.block.height if "headline" not in e.field else 0)
@@ -1577,7 +1590,7 @@ def _design_notice(canvas, spec: FlyerSpec, t: _Texts, pal: _Palette, g: _Geomet
     canvas.restoreState()
     y -= 12 * s
     qr_size = min(96 * s, 0.26 * g.w) if spec.qr_url else 0
-    bottom = m + inset + pad + (qr_size + 10 * s if qr_size else 0)
+    bottom = m + inset + pad + (qr_size + 14 * s if qr_size else 0)
     els = [
         _El("headline_ar", t.headline_ar, 40 * s, 12 * s, True, "center", pal.ink, 4 * s, 1.6),
         _El("headline_en", t.headline_en, 26 * s, 10 * s, True, "center", pal.ink, 14 * s, 1.6),
@@ -1594,7 +1607,7 @@ def _design_notice(canvas, spec: FlyerSpec, t: _Texts, pal: _Palette, g: _Geomet
     _draw_stack(canvas, els, x0, y - max(0.0, (avail - hh) * 0.35), w)
     qr_rect = None
     if qr_size:
-        qr_rect = ((g.w - qr_size) / 2, m + inset + pad * 0.6, qr_size)
+        qr_rect = ((g.w - qr_size) / 2, m + inset + pad * 0.5 + 11 * s, qr_size)
         link = [_El("footer", _short_url(spec.qr_url), 9 * s, max(5.5, 6 * s), False, "center", pal.muted, 0, 1.0)]
         return qr_rect, link
     return qr_rect

@@ -25,14 +25,14 @@ def clean_logo(upload):
     if len(data) > MAX_LOGO_BYTES:
         raise ValidationError(_("The logo is too large: the limit is 2 MB."), code="too_large")
     not_an_image = ValidationError(_("This file is not a PNG or JPEG image."), code="not_image")
+    too_many_pixels = ValidationError(
+        _("The logo is too big: at most %(max)s × %(max)s pixels.") % {"max": MAX_LOGO_SIDE}, code="too_many_pixels"
+    )
     try:
         with Image.open(io.BytesIO(data), formats=("PNG", "JPEG")) as probe:
             width, height = probe.size
             if width > MAX_LOGO_SIDE or height > MAX_LOGO_SIDE:
-                raise ValidationError(
-                    _("The logo is too big: at most %(max)s × %(max)s pixels.") % {"max": MAX_LOGO_SIDE},
-                    code="too_many_pixels",
-                )
+                raise too_many_pixels
             probe.verify()
         with warnings.catch_warnings():
             warnings.simplefilter("error", Image.DecompressionBombWarning)
@@ -46,7 +46,9 @@ def clean_logo(upload):
                 image.save(out, format="PNG", optimize=True)
     except ValidationError:
         raise
-    except (UnidentifiedImageError, OSError, SyntaxError, ValueError, Image.DecompressionBombError, Warning):
+    except (Image.DecompressionBombError, Image.DecompressionBombWarning):
+        raise too_many_pixels
+    except (UnidentifiedImageError, OSError, SyntaxError, ValueError):
         # Truncated files, wrong formats, corrupt chunks and bombs all end here.
         raise not_an_image
     return out.getvalue()

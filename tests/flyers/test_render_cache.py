@@ -1,0 +1,99 @@
+import pytest
+
+from flyers import pdf, render
+
+from .factories import make_flyer, make_run
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def own_cache(settings, tmp_path):
+    settings.VAR_DIR = tmp_path
+
+
+@pytest.fixture
+def renders(monkeypatch):
+    """Counts the engine's real renders (the engine still runs)."""
+    calls = []
+    for name in ("render_flyer", "render_sheet", "render_batch"):
+        real = getattr(pdf, name)
+
+        def counted(*args, _real=real, _name=name, **kwargs):
+            calls.append(_name)
+            return _real(*args, **kwargs)
+
+        monkeypatch.setattr(pdf, name, counted)
+    return calls
+
+
+def test_the_same_flyer_and_options_give_the_same_file_rendered_once(renders):
+    flyer = make_flyer()
+    first = render.render_pdf(flyer.spec(), "a5")
+    again = render.render_pdf(make_flyer.__globals__["Flyer"].objects.get(pk=flyer.pk).spec(), "a5")
+    assert first == again
+    assert renders == ["render_flyer"]
+    assert first.read_bytes().startswith(b"%PDF")
+    assert first.parent == render.cache_dir()
+
+
+def test_changing_an_option_or_the_text_renders_a_new_file(renders):
+    flyer = make_flyer()
+    paths = {
+        render.render_pdf(flyer.spec(), "a5"),
+        render.render_pdf(flyer.spec(grayscale=True), "a5"),
+        render.render_pdf(flyer.spec(), "a4-4up", crop_marks=True),
+        render.render_pdf(flyer.spec(), "a4-4up", crop_marks=False),
+        render.render_pdf(flyer.spec(print_run=make_run(flyer)), "a5"),
+    }
+    flyer.headline_en = "Another headline"
+    paths.add(render.render_pdf(flyer.spec(), "a5"))
+    assert len(paths) == 6
+    assert len(renders) == 6
+
+
+def test_crop_marks_do_not_split_the_cache_of_single_pages(renders):
+    flyer = make_flyer()
+    assert render.render_pdf(flyer.spec(), "a6", crop_marks=True) == render.render_pdf(flyer.spec(), "a6")
+    assert len(renders) == 1
+
+
+def test_a_failed_render_leaves_no_file_behind():
+    flyer = make_flyer(body_ar="كلمة " * 3000)
+    with pytest.raises(pdf.FlyerLayoutError):
+        render.render_pdf(flyer.spec(), "a6")
+    assert list(render.cache_dir().iterdir()) == []
+
+
+def test_the_preview_png_is_cached_next_to_its_pdf():
+    from tests.services import need_tool
+
+    need_tool("pdftoppm", "poppler-utils")
+    path = render.render_pdf(make_flyer().spec(), "a5")
+    png = render.preview_png(path)
+    assert png == path.with_suffix(".png")
+    assert png.read_bytes().startswith(b"\x89PNG")
+    mtime = png.stat().st_mtime_ns
+    assert render.preview_png(path).stat().st_mtime_ns == mtime
+
+
+@pytest.mark.parametrize(
+    ("layout", "pages", "size_mm"),
+    [("a4", 1, (210, 297)), ("a6", 1, (105, 148)), ("letter", 1, (216, 279)), ("a4-2up", 1, (297, 210))],
+)
+def test_each_layout_has_its_page_count_and_size(layout, pages, size_mm):
+    from pypdf import PdfReader
+
+    reader = PdfReader(render.render_pdf(make_flyer().spec(), layout))
+    assert len(reader.pages) == pages
+    box = reader.pages[0].mediabox
+    assert (round(float(box.width) / 72 * 25.4), round(float(box.height) / 72 * 25.4)) == size_mm
+
+
+def test_a_batch_has_one_sheet_per_print_run_each_with_its_own_link():
+    flyer = make_flyer()
+    runs = [make_run(flyer) for _ in range(3)]
+    path = render.render_pdf(flyer.spec(), "a4-4up", qr_urls=[r.qr_url() for r in runs])
+    assert render.page_count(path) == 3
+    single = render.render_pdf(flyer.spec(), "a6", qr_urls=[r.qr_url() for r in runs])
+    assert render.page_count(single) == 3

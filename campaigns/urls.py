@@ -9,6 +9,7 @@ urlpatterns = [
     path("campaigns/", views.campaign_list, name="list"),
     path("campaigns/new/", views.campaign_create, name="create"),
     path("campaigns/history/", views.history, name="history"),
+    path("campaigns/history/report.pdf", views.history_report, name="history_report"),
     path("campaigns/<int:pk>/", views.campaign_detail, name="detail"),
     path("campaigns/<int:pk>/edit/", views.campaign_edit, name="edit"),
     path("campaigns/<int:pk>/status/", views.campaign_status, name="status"),

@@ -3,10 +3,10 @@ from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Count
 from django.db.models.functions import ExtractYear
-from django.http import Http404
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
-from django.utils.translation import get_language_bidi
+from django.utils.translation import get_language, get_language_bidi
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -18,6 +18,7 @@ from .charts import year_bars
 from .dashboard import panels_for
 from .forms import ActionForm, CampaignFilterForm, CampaignForm, HistoryFilterForm
 from .models import Action, Campaign
+from .report import render_history_report
 
 PAGE_SIZE = 50
 
@@ -159,6 +160,21 @@ def history(request):
             "total": sum(counts.values()),
         },
     )
+
+
+@organizer_required
+def history_report(request):
+    """The printable report as a download; ?year= narrows it, ?lang= picks ar or en."""
+    language = request.GET.get("lang")
+    if language not in ("ar", "en"):
+        language = get_language() if get_language() in ("ar", "en") else "ar"
+    year = request.GET.get("year", "")
+    year = int(year) if year.isdigit() and 1900 <= int(year) <= 2200 else None
+    pdf = render_history_report(year=year, language=language)
+    name = f"hamla-history-{year or 'all'}-{language}.pdf"
+    response = HttpResponse(pdf, content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    return response
 
 
 def public(request, slug):

@@ -1,0 +1,77 @@
+import io
+import unicodedata
+
+import pytest
+from django.core.management import CommandError, call_command
+from pypdf import PdfReader
+
+from campaigns import demo
+from tests.factories import logged_in, make_user
+
+pytestmark = pytest.mark.django_db
+
+
+def words(pdf_bytes):
+    text = "\n".join(page.extract_text() for page in PdfReader(io.BytesIO(pdf_bytes)).pages)
+    return unicodedata.normalize("NFKC", text)
+
+
+@pytest.fixture
+def history():
+    demo.load(io.StringIO())
+
+
+def test_the_command_writes_the_arabic_report_of_the_whole_history(history, tmp_path):
+    out = tmp_path / "history.pdf"
+    call_command("history_report", "--out", str(out), stdout=io.StringIO())
+    text = words(out.read_bytes())
+    for word in ("كرمان", "مصطفى", "عنتاب", "بستان", "القصر", "2011", "2013"):
+        assert word in text, word
+
+
+def test_one_year_in_english_holds_only_that_years_campaigns(history, tmp_path):
+    out = tmp_path / "2013.pdf"
+    call_command("history_report", "--year", "2013", "--lang", "en", "--out", str(out), stdout=io.StringIO())
+    text = words(out.read_bytes())
+    assert "Gaziantep headquarters and licence" in text
+    assert "Founding of" not in text
+
+
+def test_the_report_carries_no_author_or_user_name(history, tmp_path):
+    out = tmp_path / "h.pdf"
+    call_command("history_report", "--out", str(out), stdout=io.StringIO())
+    meta = PdfReader(str(out)).metadata
+    assert not meta.get("/Author")
+    assert meta.get("/Creator") == "Hamla"
+
+
+def test_bad_arguments_give_a_clear_error_and_write_nothing(tmp_path):
+    with pytest.raises(CommandError, match="plausible year"):
+        call_command("history_report", "--year", "99999", "--out", str(tmp_path / "x.pdf"))
+    with pytest.raises(CommandError, match="does not exist"):
+        call_command("history_report", "--out", str(tmp_path / "missing" / "x.pdf"))
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_an_empty_history_still_gives_a_valid_report(tmp_path):
+    out = tmp_path / "empty.pdf"
+    call_command("history_report", "--lang", "en", "--out", str(out), stdout=io.StringIO())
+    assert "Nothing recorded for this period." in words(out.read_bytes())
+
+
+def test_organizers_download_the_report_from_the_history_page(history):
+    client = logged_in(make_user())
+    page = client.get("/campaigns/history/").content.decode()
+    assert "/campaigns/history/report.pdf" in page
+    response = client.get("/campaigns/history/report.pdf?year=2012&lang=en")
+    assert response.status_code == 200
+    assert response["Content-Type"] == "application/pdf"
+    assert 'filename="hamla-history-2012-en.pdf"' in response["Content-Disposition"]
+    assert "The school of martyr Mustafa Karman" in words(response.content)
+
+
+def test_a_malformed_year_in_the_download_falls_back_to_all_years(history):
+    client = logged_in(make_user())
+    response = client.get("/campaigns/history/report.pdf?year=20x1&lang=zz")
+    assert response.status_code == 200
+    assert 'filename="hamla-history-all-ar.pdf"' in response["Content-Disposition"]

@@ -144,14 +144,67 @@ def normalise_email(value):
     return unicodedata.normalize("NFKC", value).strip().lower()
 
 
+_PHONE_NOISE = re.compile(r"[\s\-().\u200e\u200f\u202a-\u202e]")
+_DIGITS = str.maketrans("٠١٢٣٤٥٦٧٨٩۰۱۲۳۴۵۶۷۸۹", "01234567890123456789")
+
+
+@lru_cache(maxsize=64)
+def _plan_for_region(region):
+    """(country code, national prefix, [(pattern, lengths)]) for mobile and fixed-line numbers."""
+    meta = phonenumbers.PhoneMetadata.metadata_for_region(region)
+    if meta is None:
+        return None
+    kinds = []
+    for desc in (meta.mobile, meta.fixed_line):
+        if desc is not None and desc.national_number_pattern:
+            lengths = desc.possible_length or meta.general_desc.possible_length
+            kinds.append((re.compile(desc.national_number_pattern), frozenset(lengths or ())))
+    return str(meta.country_code), meta.national_prefix or "", kinds
+
+
+def _fast_phone(value, region):
+    """E.164 for the common spellings, decided from phonenumbers' own metadata, or None
+    to fall back to a full parse. Parsing costs ~60 µs a number, which alone would cap
+    an import well below 10,000 rows/s."""
+    digits = _PHONE_NOISE.sub("", value).translate(_DIGITS)
+    if digits.startswith("00"):
+        digits = "+" + digits[2:]
+    if digits.startswith("+"):
+        if not digits[1:].isdigit():
+            return None
+        for size in (1, 2, 3):
+            cc = digits[1 : 1 + size]
+            main = phonenumbers.region_code_for_country_code(int(cc))
+            if main != phonenumbers.UNKNOWN_REGION:
+                break
+        else:
+            return None
+        plan, national = _plan_for_region(main), digits[1 + size :]
+    else:
+        plan = _plan_for_region(region)
+        if plan is None or not plan[1] or not digits.startswith(plan[1]) or not digits.isdigit():
+            return None
+        national = digits[len(plan[1]) :]
+    if plan is None:
+        return None
+    for pattern, lengths in plan[2]:
+        if (not lengths or len(national) in lengths) and pattern.fullmatch(national):
+            return f"+{plan[0]}{national}"
+    return None
+
+
 def normalise_phone(value, region=DEFAULT_REGION):
     """The number in E.164 (``+963944123456``), or '' when it is not a valid number.
 
-    Arabic-Indic and Persian digits are accepted (phonenumbers maps them)."""
+    Arabic-Indic and Persian digits are accepted."""
     if not value:
         return ""
+    value = str(value)
+    fast = _fast_phone(value, region)
+    if fast:
+        return fast
     try:
-        number = phonenumbers.parse(str(value), region)
+        number = phonenumbers.parse(value.translate(_DIGITS), region)
     except phonenumbers.NumberParseException:
         return ""
     if not phonenumbers.is_valid_number(number):

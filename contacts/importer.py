@@ -1,0 +1,588 @@
+"""CSV import of contacts: one code path for the command, the worker task and the bench.
+
+The file is streamed twice and never held in memory:
+
+1. ``inspect``: choose the encoding (BOMs, UTF-16 without BOM, strict UTF-8, else
+   Windows-1256), prove the WHOLE file decodes and is not binary, sniff the
+   delimiter and map the header. Anything fatal is raised here as ImportFailed,
+   before a single row is written.
+2. ``import_file``: read rows in batches. Each batch costs a fixed number of
+   queries (one blind-index lookup for emails, one for phones, one for existing
+   memberships, then bulk inserts) and commits in one transaction together with
+   the job's checkpoint, so a crash loses at most the batch in flight, never half
+   a row, and a restarted job resumes after the last committed line.
+
+De-duplication uses the database as the "seen" set: rows of earlier batches are
+already committed, rows within a batch are merged in a dict. Re-importing a file
+therefore creates nothing new. A dry run writes nothing, so it keeps a set of
+the keys it has seen (16 bytes a contact).
+"""
+
+import codecs
+import csv
+import io
+import re
+import unicodedata
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from django.conf import settings
+from django.db import IntegrityError, connection, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from . import crypto
+from .models import ConsentEvent, Contact, Membership, Tag
+
+ENCODINGS = ("auto", "utf-8", "utf-8-sig", "cp1256", "utf-16")
+SAMPLE = 64 * 1024
+BATCH = 5000
+# Errors beyond this many are counted but not listed (memory stays bounded).
+MAX_LISTED_ERRORS = 10_000
+
+HEADERS = {
+    "email": {"email", "e_mail", "email_address", "mail", "البريد_الإلكتروني", "البريد_الالكتروني", "البريد"},
+    "phone": {"phone", "phone_number", "mobile", "tel", "telephone", "الهاتف", "رقم_الهاتف", "الجوال", "الموبايل"},
+    "name": {"name", "full_name", "الاسم", "الاسم_الكامل"},
+    "first_name": {"first_name", "given_name", "firstname", "الاسم_الأول"},
+    "last_name": {"last_name", "family_name", "surname", "lastname", "اسم_العائلة", "الكنية"},
+    "language": {"language", "lang", "preferred_language", "اللغة"},
+    "area": {"area", "city", "المنطقة", "المدينة"},
+    "neighbourhood": {"neighbourhood", "neighborhood", "الحي"},
+    "tags": {"tags", "tag", "الوسوم", "الوسم"},
+    "notes": {"notes", "note", "ملاحظات"},
+}
+HEADER_LOOKUP = {alias: key for key, aliases in HEADERS.items() for alias in aliases}
+LANGUAGES = {
+    "ar": "ar",
+    "arabic": "ar",
+    "عربي": "ar",
+    "العربية": "ar",
+    "عربية": "ar",
+    "en": "en",
+    "english": "en",
+    "إنجليزي": "en",
+    "انجليزي": "en",
+    "الإنجليزية": "en",
+    "الانكليزية": "en",
+    "tr": "tr",
+    "turkish": "tr",
+    "türkçe": "tr",
+    "تركي": "tr",
+    "التركية": "tr",
+}
+EMAIL = re.compile(r"^[^@\s<>\"',;]+@[^@\s<>\"',;]+\.[^@\s<>\"',;.]{2,}$")
+TAG_SPLIT = re.compile(r"[;,،|]")
+
+
+class ImportFailed(Exception):
+    """The file cannot be imported at all; nothing was written."""
+
+
+@dataclass
+class Plan:
+    """What `inspect` learned about a file."""
+
+    encoding: str
+    delimiter: str
+    columns: dict  # canonical name -> column index
+    unknown_columns: list
+    size: int
+
+
+@dataclass
+class Result:
+    created: int = 0
+    updated: int = 0
+    skipped: int = 0
+    errors: list = field(default_factory=list)
+    error_count: int = 0
+    encoding: str = ""
+    unknown_columns: list = field(default_factory=list)
+    line: int = 0
+
+    def error(self, line, reason):
+        self.error_count += 1
+        if len(self.errors) < MAX_LISTED_ERRORS:
+            self.errors.append({"line": line, "reason": reason})
+
+    def as_dict(self):
+        return {
+            "created": self.created,
+            "updated": self.updated,
+            "skipped": self.skipped,
+            "errors": self.errors,
+            "error_count": self.error_count,
+            "encoding": self.encoding,
+            "unknown_columns": self.unknown_columns,
+        }
+
+
+# --- inspection ----------------------------------------------------------------
+
+
+def _normalise_header(value):
+    value = unicodedata.normalize("NFKC", value or "").replace("\ufeff", "").strip().lower()
+    return re.sub(r"[\s\-]+", "_", value)
+
+
+def _guess_encoding(head):
+    if head.startswith(codecs.BOM_UTF8):
+        return "utf-8-sig"
+    if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        return "utf-16"
+    # UTF-16 without a BOM: every other byte of ASCII text is NUL.
+    if len(head) >= 4:
+        even, odd = head[0:200:2], head[1:200:2]
+        if odd.count(0) > len(odd) * 0.4 and even.count(0) < len(even) * 0.1:
+            return "utf-16-le"
+        if even.count(0) > len(even) * 0.4 and odd.count(0) < len(odd) * 0.1:
+            return "utf-16-be"
+    decoder = codecs.getincrementaldecoder("utf-8")()
+    try:
+        decoder.decode(head, final=False)
+        return "utf-8"
+    except UnicodeDecodeError:
+        # Excel on an Arabic Windows saves "CSV" as Windows-1256.
+        return "cp1256"
+
+
+def _check_decodes(path, encoding):
+    """Decode the whole file in chunks; raise ImportFailed on bytes that are not text."""
+    decoder = codecs.getincrementaldecoder(encoding)()
+    with open(path, "rb") as raw:
+        offset = 0
+        while chunk := raw.read(1024 * 1024):
+            try:
+                text = decoder.decode(chunk)
+            except UnicodeDecodeError as exc:
+                raise ImportFailed(
+                    _("The file is not valid %(encoding)s text (byte %(offset)s). Save it as CSV UTF-8 and retry.")
+                    % {"encoding": encoding, "offset": offset + exc.start}
+                )
+            if "\x00" in text or _control_ratio(text) > 0.01:
+                raise ImportFailed(_("This is not a CSV text file (it contains binary data)."))
+            offset += len(chunk)
+        try:
+            decoder.decode(b"", final=True)
+        except UnicodeDecodeError:
+            raise ImportFailed(_("The file ends in the middle of a character; it is truncated or not text."))
+
+
+_CONTROL = re.compile(r"[\x01-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
+def _control_ratio(text):
+    return len(_CONTROL.findall(text)) / max(1, len(text))
+
+
+def inspect(path, encoding="auto"):
+    """Check that `path` is an importable CSV and work out how to read it."""
+    path = Path(path)
+    if encoding not in ENCODINGS:
+        raise ImportFailed(_("Unknown encoding %(name)s.") % {"name": encoding})
+    try:
+        size = path.stat().st_size
+    except OSError:
+        raise ImportFailed(_("The file cannot be opened."))
+    if size == 0:
+        raise ImportFailed(_("The file is empty."))
+    if size > settings.HAMLA_MAX_IMPORT_BYTES:
+        raise ImportFailed(
+            _("The file is too large (%(size)s bytes; the limit is %(limit)s).")
+            % {"size": size, "limit": settings.HAMLA_MAX_IMPORT_BYTES}
+        )
+    with open(path, "rb") as raw:
+        head = raw.read(SAMPLE)
+    if encoding == "auto":
+        encoding = _guess_encoding(head)
+    elif encoding == "utf-16" and not head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        encoding = _guess_encoding(head) if _guess_encoding(head).startswith("utf-16") else "utf-16-le"
+    _check_decodes(path, encoding)
+    with open(path, encoding=encoding, newline="") as text:
+        header_line = text.readline()
+    if not header_line.strip():
+        raise ImportFailed(_("The first line (the column headers) is empty."))
+    delimiter = max(",;\t", key=header_line.count)
+    if header_line.count(delimiter) == 0:
+        delimiter = ","
+    header = next(csv.reader([header_line], delimiter=delimiter))
+    columns, unknown = {}, []
+    for index, name in enumerate(header):
+        key = HEADER_LOOKUP.get(_normalise_header(name))
+        if key and key not in columns:
+            columns[key] = index
+        elif name.strip():
+            unknown.append(name.strip())
+    if "email" not in columns and "phone" not in columns:
+        raise ImportFailed(
+            _("No email or phone column found. The first line must name the columns, e.g. email, phone, name.")
+        )
+    return Plan(encoding=encoding, delimiter=delimiter, columns=columns, unknown_columns=unknown, size=size)
+
+
+# --- rows ----------------------------------------------------------------------
+
+
+@dataclass
+class Row:
+    line: int
+    email: str
+    phone: str
+    given_name: str
+    family_name: str
+    language: str
+    city: str
+    neighbourhood: str
+    tags: list
+    notes: str
+    email_hash: str | None
+    phone_hash: str | None
+
+    @property
+    def key(self):
+        return ("e", self.email_hash) if self.email_hash else ("p", self.phone_hash)
+
+
+def parse_row(cells, columns, line):
+    """A validated Row, or a reason string why the row cannot be imported."""
+
+    def cell(name):
+        index = columns.get(name)
+        if index is None or index >= len(cells):
+            return ""
+        return cells[index].strip()
+
+    email = crypto.normalise_email(cell("email"))
+    raw_phone = cell("phone")
+    if email and (len(email) > 254 or not EMAIL.match(email)):
+        return _("invalid email address")
+    phone = crypto.normalise_phone(raw_phone) if raw_phone else ""
+    if raw_phone and not phone:
+        return _("invalid phone number")
+    if not email and not phone:
+        return _("no email or phone")
+    given, family = cell("first_name"), cell("last_name")
+    if not given and not family:
+        given, _sep, family = cell("name").partition(" ")
+        family = family.strip()
+    language_cell = cell("language")
+    language = LANGUAGES.get(language_cell.lower(), "ar") if language_cell else "ar"
+    tags = [t.strip()[:60] for t in TAG_SPLIT.split(cell("tags")) if t.strip()]
+    return Row(
+        line=line,
+        email=email,
+        phone=phone,
+        given_name=given[:200],
+        family_name=family[:200],
+        language=language,
+        city=cell("area")[:100],
+        neighbourhood=cell("neighbourhood")[:100],
+        tags=tags,
+        notes=cell("notes")[:5000],
+        email_hash=crypto.blind_index(email, "email", normalised=True),
+        phone_hash=crypto.blind_index(phone, "phone", normalised=True),
+    )
+
+
+def read_rows(path, plan, start_line=0):
+    """Yield (line, cells) for each data row after `start_line`, and a byte position."""
+    with open(path, "rb") as raw:
+        text = io.TextIOWrapper(raw, encoding=plan.encoding, newline="")
+        reader = csv.reader(text, delimiter=plan.delimiter)
+        next(reader, None)  # header
+        for cells in reader:
+            if reader.line_num <= start_line:
+                continue
+            if not any(c.strip() for c in cells):
+                continue
+            yield reader.line_num, cells, raw.tell()
+
+
+# --- import --------------------------------------------------------------------
+
+
+class Importer:
+    def __init__(self, contact_list, actor=None, file_name="", job=None, dry_run=False):
+        self.contact_list = contact_list
+        self.actor = actor if getattr(actor, "is_authenticated", False) else None
+        self.file_name = file_name[:255]
+        self.job = job
+        self.dry_run = dry_run
+        self.seen = set()  # dry run only
+        self.tag_ids = {}
+
+    def run(self, path, encoding="auto", batch_size=BATCH, progress=None):
+        plan = inspect(path, encoding)
+        result = Result(encoding=plan.encoding, unknown_columns=plan.unknown_columns)
+        start_line = 0
+        if self.job is not None:
+            job = self.job
+            start_line = job.line
+            result.created, result.updated, result.skipped = job.created_count, job.updated_count, job.skipped_count
+            result.errors, result.error_count = list(job.errors), job.error_count
+        batch, position = [], 0
+        for line, cells, position in read_rows(path, plan, start_line):
+            parsed = parse_row(cells, plan.columns, line)
+            if isinstance(parsed, str):
+                result.error(line, parsed)
+            else:
+                batch.append(parsed)
+            result.line = line
+            if len(batch) >= batch_size:
+                self.flush(batch, result, position, progress)
+                batch = []
+        self.flush(batch, result, plan.size, progress)
+        return result
+
+    def flush(self, batch, result, position, progress):
+        if self.dry_run:
+            self._dry(batch, result)
+        else:
+            for attempt in range(3):
+                try:
+                    with transaction.atomic():
+                        counts = self._write(batch)
+                        self._checkpoint(result, counts, position)
+                    break
+                except IntegrityError:
+                    # A signup created one of these emails between lookup and insert: look again.
+                    if attempt == 2:
+                        raise
+        if progress:
+            progress(result, position)
+
+    def _checkpoint(self, result, counts, position):
+        result.created += counts[0]
+        result.updated += counts[1]
+        result.skipped += counts[2]
+        if self.job is not None:
+            type(self.job).objects.filter(pk=self.job.pk).update(
+                line=result.line,
+                bytes_done=position,
+                created_count=result.created,
+                updated_count=result.updated,
+                skipped_count=result.skipped,
+                error_count=result.error_count,
+                errors=result.errors[:200],
+                detected_encoding=result.encoding,
+                unknown_columns=result.unknown_columns,
+            )
+
+    def _dry(self, batch, result):
+        existing = self._existing(batch)
+        for row in batch:
+            key = (row.key[0], bytes.fromhex(row.key[1])[:16])
+            if key in self.seen:
+                result.skipped += 1
+                continue
+            self.seen.add(key)
+            if row.key in existing:
+                result.updated += 1
+            else:
+                result.created += 1
+
+    def _existing(self, rows):
+        """Existing contacts for these rows, by key: emails first, then phone-only contacts.
+        Two queries a batch whatever its size."""
+        found = {}
+        emails = [r.email_hash for r in rows if r.email_hash]
+        for contact in _contacts_where("email_hash", emails):
+            found[("e", contact.email_hash)] = contact
+        phones = [r.phone_hash for r in rows if not r.email_hash]
+        for contact in _contacts_where("phone_hash", phones, email_is_null=True):
+            found.setdefault(("p", contact.phone_hash), contact)
+        return found
+
+    def _tags(self, names):
+        missing = {n for n in names if n not in self.tag_ids}
+        if missing:
+            Tag.objects.bulk_create([Tag(name=n) for n in missing], ignore_conflicts=True)
+            self.tag_ids.update(Tag.objects.filter(name__in=missing).values_list("name", "id"))
+        return self.tag_ids
+
+    def _write(self, batch):
+        """Write one batch; returns (created, updated, skipped). Runs inside a transaction."""
+        merged = {}
+        skipped = 0
+        for row in batch:
+            if row.key in merged:
+                skipped += 1
+            else:
+                merged[row.key] = row
+        existing = self._existing(merged.values())
+        now = timezone.now()
+        new_rows = [row for key, row in merged.items() if key not in existing]
+        old = [(row, existing[key]) for key, row in merged.items() if key in existing]
+        encrypt = crypto.encrypt
+        new_ids = insert_rows(
+            Contact,
+            CONTACT_COLUMNS,
+            [
+                (
+                    encrypt(r.given_name),
+                    encrypt(r.family_name),
+                    encrypt(r.email),
+                    encrypt(r.phone),
+                    encrypt(r.notes),
+                    r.email_hash,
+                    r.phone_hash,
+                    r.language,
+                    r.city,
+                    r.neighbourhood,
+                    Contact.Status.SUBSCRIBED.value,
+                    "import",
+                    now,
+                    now,
+                )
+                for r in new_rows
+            ],
+            with_ids=True,
+        )
+
+        # Existing contacts join the list unless they once left it; empty fields are filled in.
+        member = set(
+            Membership.objects.filter(
+                contact_list=self.contact_list, contact_id__in=[c.pk for _r, c in old]
+            ).values_list("contact_id", flat=True)
+        )
+        joined, filled, updated_ids = [], [], set()
+        for row, contact in old:
+            if contact.pk not in member:
+                joined.append(contact.pk)
+                updated_ids.add(contact.pk)
+            changed = False
+            if row.phone and not contact.phone_enc:
+                contact.phone_enc, contact.phone_hash, changed = crypto.encrypt(row.phone), row.phone_hash, True
+            if (row.given_name or row.family_name) and not contact.given_name_enc and not contact.family_name_enc:
+                contact.given_name_enc = crypto.encrypt(row.given_name)
+                contact.family_name_enc = crypto.encrypt(row.family_name)
+                changed = True
+            if changed:
+                contact.updated = now
+                filled.append(contact)
+                updated_ids.add(contact.pk)
+        if filled:
+            Contact.objects.bulk_update(
+                filled, ["phone_enc", "phone_hash", "given_name_enc", "family_name_enc", "updated"]
+            )
+
+        subscribed = new_ids + joined
+        list_id = self.contact_list.pk
+        insert_rows(
+            Membership,
+            ("contact_id", "contact_list_id", "subscribed", "created"),
+            [(cid, list_id, True, now) for cid in subscribed],
+        )
+        detail = {"file": self.file_name}
+        if self.job is not None:
+            detail["job"] = self.job.pk
+        actor_id = self.actor.pk if self.actor else None
+        insert_rows(
+            ConsentEvent,
+            ("contact_id", "kind", "method", "contact_list_id", "actor_id", "detail", "created"),
+            [(cid, ConsentEvent.Kind.SUBSCRIBED.value, "import", list_id, actor_id, detail, now) for cid in subscribed],
+        )
+
+        # Tags: add the row's tags the contact does not have yet.
+        all_names = {name for row in merged.values() for name in row.tags}
+        if all_names:
+            tag_ids = self._tags(all_names)
+            pairs = list(zip(new_ids, new_rows, strict=True)) + [(c.pk, row) for row, c in old]
+            links = {(cid, tag_ids[name]) for cid, row in pairs for name in row.tags if name in tag_ids}
+            old_ids = {c.pk for _r, c in old}
+            through = Contact.tags.through
+            have = set(
+                through.objects.filter(contact_id__in=old_ids & {cid for cid, _t in links}).values_list(
+                    "contact_id", "tag_id"
+                )
+            )
+            fresh = sorted(links - have)
+            insert_rows(through, ("contact_id", "tag_id"), fresh)
+            updated_ids.update(cid for cid, _t in fresh if cid in old_ids)
+        skipped += len(old) - len(updated_ids)
+        return len(new_ids), len(updated_ids), skipped
+
+
+LOOKUP_COLUMNS = ("id", "email_hash", "phone_hash", "phone_enc", "given_name_enc", "family_name_enc")
+
+
+def _contacts_where(column, hashes, email_is_null=False):
+    """Contacts whose `column` is one of `hashes` (only the columns the importer needs)."""
+    if not hashes:
+        return []
+    if connection.vendor == "postgresql":
+        # One array parameter instead of thousands of placeholders.
+        # Column and table names are constants of this module, never input.
+        where = f"{column} = ANY(%s)" + (" AND email_hash IS NULL" if email_is_null else "")
+        sql = f"SELECT {', '.join(LOOKUP_COLUMNS)} FROM {Contact._meta.db_table} WHERE {where}"  # noqa: S608
+        with connection.cursor() as cursor:
+            cursor.execute(sql, [list(set(hashes))])
+            values = cursor.fetchall()
+    else:
+        query = Contact.objects.filter(**{f"{column}__in": set(hashes)})
+        if email_is_null:
+            query = query.filter(email_hash__isnull=True)
+        values = query.values_list(*LOOKUP_COLUMNS)
+    return [Contact(**dict(zip(LOOKUP_COLUMNS, v, strict=True))) for v in values]
+
+
+CONTACT_COLUMNS = (
+    "given_name_enc",
+    "family_name_enc",
+    "email_enc",
+    "phone_enc",
+    "notes_enc",
+    "email_hash",
+    "phone_hash",
+    "language",
+    "city",
+    "neighbourhood",
+    "status",
+    "source",
+    "created",
+    "updated",
+)
+
+
+def insert_rows(model, columns, rows, with_ids=False):
+    """Insert tuples of `columns` (attribute names) into `model`'s table; return the new
+    ids when asked. On PostgreSQL this is COPY with ids drawn from the sequence in one
+    query: several times faster than INSERT, and the ORM would spend most of an import
+    building model instances. Elsewhere it is bulk_create."""
+    if not rows:
+        return []
+    if connection.vendor != "postgresql":
+        objects = [model(**dict(zip(columns, row, strict=True))) for row in rows]
+        model.objects.bulk_create(objects, batch_size=500)
+        return [obj.pk for obj in objects]
+    from psycopg.types.json import Jsonb
+
+    meta = model._meta
+    quote = connection.ops.quote_name
+    ids = []
+    with connection.cursor() as cursor:
+        if with_ids:
+            cursor.execute(
+                "SELECT nextval(pg_get_serial_sequence(%s, 'id')) FROM generate_series(1, %s)",
+                [meta.db_table, len(rows)],
+            )
+            ids = [r[0] for r in cursor.fetchall()]
+            rows = [(pk, *row) for pk, row in zip(ids, rows, strict=True)]
+            columns = ("id", *columns)
+        column_of = {f.attname: f.column for f in meta.concrete_fields}
+        names = ", ".join(quote(column_of[c]) for c in columns)
+        json_at = {i for i, value in enumerate(rows[0]) if isinstance(value, dict)}
+        with cursor.cursor.copy(f"COPY {quote(meta.db_table)} ({names}) FROM STDIN") as copy:
+            for row in rows:
+                if json_at:
+                    row = tuple(Jsonb(v) if i in json_at else v for i, v in enumerate(row))
+                copy.write_row(row)
+    return ids
+
+
+def import_file(path, contact_list, actor=None, encoding="auto", dry_run=False, file_name=None, job=None, **kw):
+    """Import a CSV into `contact_list`. Raises ImportFailed (nothing written) for an
+    unreadable file; otherwise returns a Result. See the module docstring."""
+    importer = Importer(contact_list, actor=actor, file_name=file_name or Path(path).name, job=job, dry_run=dry_run)
+    return importer.run(path, encoding=encoding, **kw)

@@ -180,6 +180,13 @@ def send_batch(message_id, claim_id, size=None):
     stop_status = None
     next_index = 0  # rows before this one have their outcome recorded
     try:
+        try:
+            email_connection.open()  # one connection for the whole batch
+        except Exception as exc:  # noqa: BLE001 - the provider is unreachable: retry the batch later
+            transient, _whole, reason = classify(exc)
+            log.warning("cannot connect to the email provider: %s", reason)
+            stop_status, result["delay"] = "transient", backoff(2)
+            rows = []
         for index, (pk, contact_id) in enumerate(rows):
             if index and index % GROUP_SIZE == 0:
                 current = Message.objects.filter(pk=message_id).values_list("status", flat=True).first()

@@ -21,11 +21,11 @@ STALL_SECONDS = 120  # a sending message with no progress this long gets new lan
 
 
 @shared_task(bind=True)
-def send_batch(self, message_id):
+def send_batch(self, message_id, size=None):
     """One batch; then chains the next one while rows are queued (or finishes the message)."""
-    result = dispatch.send_batch(message_id, self.request.id)
+    result = dispatch.send_batch(message_id, self.request.id, size=size)
     if result["more"]:
-        send_batch.apply_async((message_id,), countdown=result["delay"] or None)
+        send_batch.apply_async((message_id, size), countdown=result["delay"] or None)
     else:
         message = Message.objects.filter(pk=message_id).first()
         if message is not None and message.status == Message.Status.SENDING:
@@ -33,13 +33,13 @@ def send_batch(self, message_id):
     return {k: v for k, v in result.items() if k != "more"}
 
 
-def kick(message, lanes=None):
+def kick(message, lanes=None, size=None):
     """Enqueue up to LANES batch chains for a sending message; returns how many."""
     queued = Delivery.objects.filter(message=message, status=Delivery.Status.QUEUED).count()
     lanes = lanes or getattr(settings, "HAMLA_DISPATCH_LANES", LANES)
-    count = min(lanes, math.ceil(queued / dispatch.batch_size())) if queued else 0
+    count = min(lanes, math.ceil(queued / (size or dispatch.batch_size()))) if queued else 0
     for _ in range(count):
-        send_batch.delay(message.pk)
+        send_batch.delay(message.pk, size)
     if not count:
         message.finish_if_done()
     return count

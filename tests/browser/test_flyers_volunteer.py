@@ -1,0 +1,88 @@
+"""Done-when of issue 5: a volunteer downloads a 4-up grayscale Arabic flyer and logs a print
+run; the QR code decoded from that PDF opens the campaign page and counts a visit."""
+
+import subprocess
+
+import pytest
+
+from accounts.roles import ORGANIZER, VOLUNTEER
+from flyers.models import PrintRun
+from tests.browser.conftest import log_in, screenshot, set_language
+from tests.factories import make_user
+from tests.flyers.factories import make_campaign, make_flyer, make_run
+from tests.services import need_tool
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+def decode_qr(pdf_path, tmp_path):
+    need_tool("pdftoppm", "poppler-utils")
+    need_tool("zbarimg", "zbar-tools")
+    subprocess.run(
+        ["pdftoppm", "-png", "-r", "150", "-gray", "-singlefile", str(pdf_path), str(tmp_path / "p")], check=True
+    )
+    out = subprocess.run(["zbarimg", "--quiet", "--raw", str(tmp_path / "p.png")], capture_output=True, text=True)
+    return out.stdout.splitlines()
+
+
+def test_a_volunteer_prints_a_4up_grayscale_flyer_and_its_qr_opens_the_campaign(page, settings, tmp_path):
+    settings.SITE_URL = page.base_url
+    settings.VAR_DIR = tmp_path / "var"
+    flyer = make_flyer(make_campaign("clean-aleppo-2026"), design="bilingual")
+    volunteer = make_user(VOLUNTEER)
+    page.set_viewport_size({"width": 390, "height": 844})
+    log_in(page, volunteer, language="ar")
+
+    page.goto(page.base_url + "/flyers/print/")
+    screenshot(page, "flyers-volunteer-list-ar")
+    page.click(f"a[href='/flyers/print/{flyer.pk}/']")
+    page.select_option("select[name=layout]", "a4-4up")
+    page.check("input[name=ink][value=grayscale]")
+    page.click("form.print-options button")
+    page.wait_for_function("document.querySelector('.flyer-preview img').naturalWidth > 100")
+    screenshot(page, "flyers-print-ar")
+
+    page.fill("input[name=quantity]", "400")
+    page.fill("input[name=neighbourhood]", "الشعار")
+    page.click("form[method=post] button.primary")
+    page.wait_for_load_state()
+    run = PrintRun.objects.get()
+    assert (run.quantity, run.neighbourhood, run.volunteer_id) == (400, "الشعار", volunteer.pk)
+    screenshot(page, "flyers-run-ar")
+
+    with page.expect_download() as info:
+        page.click("#run-download")
+    pdf_path = tmp_path / "flyer.pdf"
+    info.value.save_as(pdf_path)
+    assert pdf_path.read_bytes().startswith(b"%PDF")
+    expected = f"{page.base_url}/c/clean-aleppo-2026/?r={run.code}"
+    assert decode_qr(pdf_path, tmp_path) == [expected] * 4
+
+    page.goto(expected)
+    assert page.locator("h1").count()
+    run.refresh_from_db()
+    assert run.visits == 1
+
+
+def test_the_volunteer_and_organizer_pages_in_both_languages(page, settings, tmp_path):
+    settings.VAR_DIR = tmp_path / "var"
+    flyer = make_flyer(make_campaign("clean-aleppo-2026"), design="bilingual")
+    organizer = make_user(ORGANIZER)
+    make_run(flyer, volunteer=organizer, quantity=300, neighbourhood="Salaheddine")
+    log_in(page, organizer, language="en")
+    page.goto(page.base_url + f"/flyers/{flyer.pk}/")
+    screenshot(page, "flyers-detail-en")
+    page.goto(page.base_url + f"/flyers/{flyer.pk}/edit/")
+    page.click("button[name=preview]")
+    page.wait_for_load_state()
+    screenshot(page, "flyers-edit-preview-en")
+    set_language(page, "ar")
+    page.goto(page.base_url + "/flyers/")
+    screenshot(page, "flyers-list-ar")
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.goto(page.base_url + f"/flyers/print/{flyer.pk}/?layout=a4-2up&ink=colour")
+    screenshot(page, "flyers-print-ar-colour")
+    set_language(page, "en")
+    page.goto(page.base_url + f"/flyers/print/{flyer.pk}/?layout=a6&ink=grayscale")
+    screenshot(page, "flyers-print-en")
+    assert page.locator(".flyer-preview img").count() == 1

@@ -77,6 +77,23 @@ def flyer_edit(request, pk=None):
 
 
 @organizer_required
+@require_POST
+def draft_preview(request, pk=None):
+    """PNG of the unsaved form (for the editor's live preview script); 422 with the reason
+    as text when the flyer cannot be laid out. Nothing is saved."""
+    flyer = get_object_or_404(Flyer, pk=pk) if pk else Flyer()
+    form = FlyerForm(request.POST, request.FILES or None, instance=flyer)
+    if not form.is_valid():
+        errors = [str(e) for errors in form.errors.values() for e in errors]
+        return HttpResponse("\n".join(errors), status=422, content_type="text/plain; charset=utf-8")
+    try:
+        png = engine.preview_png(form.preview_pdf)
+    except engine.PreviewUnavailable:
+        return HttpResponse(status=503)
+    return FileResponse(png.open("rb"), content_type="image/png")
+
+
+@organizer_required
 def flyer_detail(request, pk):
     flyer = get_object_or_404(Flyer.objects.select_related("campaign"), pk=pk)
     runs = list(flyer.print_runs.select_related("volunteer"))

@@ -73,6 +73,8 @@ def test_the_volunteer_and_organizer_pages_in_both_languages(page, settings, tmp
     page.goto(page.base_url + f"/flyers/{flyer.pk}/")
     screenshot(page, "flyers-detail-en")
     page.goto(page.base_url + f"/flyers/{flyer.pk}/edit/")
+    page.fill("input[name=headline_en]", "Live preview works")
+    page.wait_for_function("document.querySelector('.flyer-preview img').src.startsWith('blob:')")
     page.click("button[name=preview]")
     page.wait_for_load_state()
     screenshot(page, "flyers-edit-preview-en")

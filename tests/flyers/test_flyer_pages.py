@@ -206,3 +206,22 @@ def test_the_preview_is_a_png(settings):
     response = volunteer_client().get(reverse("flyers:preview", args=[flyer.pk]), {"layout": "a4-4up"})
     assert response.status_code == 200
     assert b"".join(response.streaming_content).startswith(b"\x89PNG")
+
+
+def test_the_live_preview_renders_unsaved_text_and_reports_what_does_not_fit():
+    from tests.services import need_tool
+
+    need_tool("pdftoppm", "poppler-utils")
+    flyer = make_flyer()
+    client = organizer_client()
+    client.cookies.load({"django_language": "en"})
+    url = reverse("flyers:draft_preview", args=[flyer.pk])
+    ok = client.post(url, flyer_post(flyer.campaign, headline_en="Changed, not saved"))
+    assert ok.status_code == 200
+    assert ok["Content-Type"] == "image/png"
+    too_long = client.post(url, flyer_post(flyer.campaign, paper_size="a6", body_en="word " * 3000))
+    assert too_long.status_code == 422
+    assert "shorten the body (English)" in too_long.content.decode()
+    flyer.refresh_from_db()
+    assert flyer.headline_en == "A clean Aleppo"
+    assert volunteer_client().post(url, flyer_post(flyer.campaign)).status_code == 403

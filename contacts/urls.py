@@ -1,2 +1,25 @@
+from django.urls import path
+
+from . import views
+
 app_name = "contacts"
-urlpatterns = []
+urlpatterns = [
+    path("", views.contact_list, name="list"),
+    path("new/", views.contact_edit, name="create"),
+    path("<int:pk>/", views.contact_detail, name="detail"),
+    path("<int:pk>/edit/", views.contact_edit, name="edit"),
+    path("<int:pk>/unsubscribe/", views.contact_unsubscribe, name="unsubscribe"),
+    path("<int:pk>/erase/", views.contact_erase, name="erase"),
+    path("lists/", views.lists, name="lists"),
+    path("lists/<int:pk>/", views.list_edit, name="list_edit"),
+    path("tags/", views.tags, name="tags"),
+    path("segments/", views.segments, name="segments"),
+    path("segments/new/", views.segment_edit, name="segment_new"),
+    path("segments/count/", views.segment_count, name="segment_count"),
+    path("segments/<int:pk>/", views.segment_edit, name="segment"),
+    path("import/", views.import_upload, name="import"),
+    path("import/<int:pk>/", views.import_job, name="import_job"),
+    path("import/<int:pk>/status/", views.import_status, name="import_status"),
+    path("import/<int:pk>/errors.csv", views.import_errors, name="import_errors"),
+    path("export/", views.export_contacts, name="export"),
+]

@@ -1,0 +1,179 @@
+from django import forms
+from django.conf import settings
+from django.utils.translation import gettext_lazy as _
+
+from .importer import ENCODINGS
+from .models import Contact, ContactList, Segment, Tag
+
+
+class SignupForm(forms.Form):
+    """Public double opt-in signup. `website` is a honeypot: people never see it."""
+
+    email = forms.EmailField(label=_("Email address"), max_length=254)
+    given_name = forms.CharField(label=_("Your first name (optional)"), max_length=100, required=False)
+    language = forms.ChoiceField(label=_("Newsletter language"), choices=Contact.Language.choices, initial="ar")
+    website = forms.CharField(
+        label=_("Leave this field empty"),
+        required=False,
+        widget=forms.TextInput(attrs={"autocomplete": "off", "tabindex": "-1"}),
+    )
+
+    @property
+    def is_bot(self):
+        return bool(self.cleaned_data.get("website"))
+
+
+class ContactForm(forms.Form):
+    """Edit a contact's personal data (encrypted on save) and clear fields."""
+
+    given_name = forms.CharField(label=_("Given name"), max_length=200, required=False)
+    family_name = forms.CharField(label=_("Family name"), max_length=200, required=False)
+    email = forms.EmailField(label=_("Email address"), max_length=254, required=False)
+    phone = forms.CharField(label=_("Phone"), max_length=40, required=False)
+    language = forms.ChoiceField(label=_("Preferred language"), choices=Contact.Language.choices)
+    city = forms.CharField(label=_("City"), max_length=100, required=False)
+    neighbourhood = forms.CharField(label=_("Neighbourhood"), max_length=100, required=False)
+    notes = forms.CharField(label=_("Notes"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
+    lists = forms.ModelMultipleChoiceField(
+        label=_("Lists"), queryset=ContactList.objects.all(), required=False, widget=forms.CheckboxSelectMultiple
+    )
+    tags = forms.ModelMultipleChoiceField(
+        label=_("Tags"), queryset=Tag.objects.all(), required=False, widget=forms.CheckboxSelectMultiple
+    )
+
+    def __init__(self, *args, contact=None, **kwargs):
+        self.contact = contact
+        super().__init__(*args, **kwargs)
+
+    def clean_email(self):
+        from . import crypto
+
+        email = self.cleaned_data["email"]
+        if email:
+            digest = crypto.blind_index(email, "email")
+            clash = Contact.objects.filter(email_hash=digest)
+            if self.contact and self.contact.pk:
+                clash = clash.exclude(pk=self.contact.pk)
+            if clash.exists():
+                raise forms.ValidationError(_("Another contact already has this email address."))
+        return email
+
+    def clean_phone(self):
+        from . import crypto
+
+        phone = self.cleaned_data["phone"].strip()
+        if phone:
+            normalised = crypto.normalise_phone(phone)
+            if not normalised:
+                raise forms.ValidationError(_("This is not a valid phone number."))
+            return normalised
+        return ""
+
+    def clean(self):
+        data = super().clean()
+        if not self.errors and not data.get("email") and not data.get("phone"):
+            raise forms.ValidationError(_("Give an email address or a phone number."))
+        return data
+
+
+class ImportForm(forms.Form):
+    file = forms.FileField(label=_("CSV file"))
+    contact_list = forms.ModelChoiceField(label=_("Into list"), queryset=ContactList.objects.all(), required=False)
+    new_list = forms.CharField(label=_("…or a new list named"), max_length=120, required=False)
+    encoding = forms.ChoiceField(
+        label=_("Encoding"),
+        choices=[("auto", _("Detect automatically"))] + [(e, e) for e in ENCODINGS if e != "auto"],
+        initial="auto",
+    )
+
+    def clean_file(self):
+        upload = self.cleaned_data["file"]
+        if upload.size > settings.HAMLA_MAX_IMPORT_BYTES:
+            raise forms.ValidationError(_("The file is too large."))
+        if upload.size == 0:
+            raise forms.ValidationError(_("The file is empty."))
+        return upload
+
+    def clean(self):
+        data = super().clean()
+        if not data.get("contact_list") and not (data.get("new_list") or "").strip():
+            raise forms.ValidationError(_("Choose a list or name a new one."))
+        return data
+
+
+class ListForm(forms.ModelForm):
+    class Meta:
+        model = ContactList
+        fields = ["name", "description"]
+        widgets = {"description": forms.Textarea(attrs={"rows": 2})}
+
+
+class TagForm(forms.ModelForm):
+    class Meta:
+        model = Tag
+        fields = ["name"]
+
+
+STATUS_CHOICES = Contact.Status.choices
+
+
+class FilterForm(forms.Form):
+    """Filters shared by the contact list and the segment builder (GET parameters)."""
+
+    lists = forms.ModelMultipleChoiceField(
+        label=_("Lists"), queryset=ContactList.objects.all(), required=False, widget=forms.CheckboxSelectMultiple
+    )
+    tags = forms.ModelMultipleChoiceField(
+        label=_("Tags"), queryset=Tag.objects.all(), required=False, widget=forms.CheckboxSelectMultiple
+    )
+    language = forms.MultipleChoiceField(
+        label=_("Language"), choices=Contact.Language.choices, required=False, widget=forms.CheckboxSelectMultiple
+    )
+    status = forms.MultipleChoiceField(
+        label=_("Status"), choices=STATUS_CHOICES, required=False, widget=forms.CheckboxSelectMultiple
+    )
+    city = forms.CharField(label=_("City"), max_length=100, required=False)
+    created_after = forms.DateField(
+        label=_("Signed up from"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    created_before = forms.DateField(
+        label=_("Signed up until"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+
+    def filters(self):
+        """The Segment.filters dict for the valid fields."""
+        if not self.is_valid():
+            return {}
+        data = self.cleaned_data
+        out = {}
+        if data.get("lists"):
+            out["lists"] = [x.pk for x in data["lists"]]
+        if data.get("tags"):
+            out["tags"] = [x.pk for x in data["tags"]]
+        for key in ("language", "status"):
+            if data.get(key):
+                out[key] = list(data[key])
+        if data.get("city"):
+            out["city"] = data["city"].strip()
+        for key in ("created_after", "created_before"):
+            if data.get(key):
+                out[key] = data[key].isoformat()
+        return out
+
+    @classmethod
+    def initial_from(cls, filters):
+        return {
+            "lists": filters.get("lists", []),
+            "tags": filters.get("tags", []),
+            "language": filters.get("language", []),
+            "status": filters.get("status", []),
+            "city": filters.get("city", ""),
+            "created_after": filters.get("created_after"),
+            "created_before": filters.get("created_before"),
+        }
+
+
+class SegmentForm(forms.ModelForm):
+    class Meta:
+        model = Segment
+        fields = ["name"]

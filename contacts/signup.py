@@ -1,0 +1,124 @@
+"""Public double opt-in signup, shared by /signup/, campaign pages and flyer QR codes.
+
+The response is the same whether or not the email is already known: a new
+address gets a PENDING contact, a known one is left untouched (a stranger must
+not be able to rename someone), and both get a confirmation email. Only the
+click on the emailed link (contact.confirm) makes anyone SUBSCRIBED.
+
+Floods: per client address at most SIGNUPS_PER_IP an hour; per email address at
+most MAILS_PER_EMAIL confirmation mails an hour (so the form cannot be used to
+bomb someone's inbox) — the extra ones are silently dropped.
+"""
+
+from django.core import signing
+from django.core.cache import cache
+from django.db import transaction
+
+from . import crypto
+from .emails import send_confirmation
+from .models import ConsentEvent, Contact
+
+SALT = "contacts.signup.confirm"
+MAX_AGE = 7 * 24 * 3600
+SIGNUPS_PER_IP = 10
+MAILS_PER_EMAIL = 3
+WINDOW = 3600
+
+
+class RateLimited(Exception):
+    """Too many signups from this client; nothing was stored or sent."""
+
+
+def client_address(request):
+    # Behind a proxy REMOTE_ADDR is the proxy; the proxy is configured to set it correctly
+    # (we do not trust X-Forwarded-For, which a bot can forge to dodge the limit).
+    return request.META.get("REMOTE_ADDR", "unknown")
+
+
+def _hit(key, limit):
+    """Count one hit in the window; True while under the limit."""
+    cache.add(key, 0, WINDOW)
+    try:
+        count = cache.incr(key)
+    except ValueError:
+        cache.set(key, 1, WINDOW)
+        count = 1
+    return count <= limit
+
+
+def make_token(contact, campaign=None, print_run=None, contact_list=None):
+    payload = {"c": contact.pk}
+    if campaign is not None:
+        payload["cp"] = campaign.pk
+    if print_run is not None:
+        payload["pr"] = print_run.pk
+    if contact_list is not None:
+        payload["l"] = contact_list.pk
+    return signing.dumps(payload, salt=SALT, compress=True)
+
+
+def read_token(token):
+    """The payload of a valid, unexpired token, or None."""
+    try:
+        return signing.loads(token, salt=SALT, max_age=MAX_AGE)
+    except signing.BadSignature:
+        return None
+
+
+def request_signup(request, form, campaign=None, print_run=None, contact_list=None):
+    """Handle a valid SignupForm. Returns True when the request was accepted (the same
+    answer for new and known emails, and for bots caught by the honeypot); raises
+    RateLimited when this client has signed up too often."""
+    if form.is_bot:
+        return True
+    if not _hit(f"signup:ip:{client_address(request)}", SIGNUPS_PER_IP):
+        raise RateLimited
+    data = form.cleaned_data
+    digest = crypto.blind_index(data["email"], "email")
+    if campaign is None and print_run is not None:
+        campaign = print_run.flyer.campaign
+    with transaction.atomic():
+        contact = Contact.objects.select_for_update().filter(email_hash=digest).first()
+        if contact is None:
+            contact = Contact(status=Contact.Status.PENDING, source="signup", language=data["language"])
+            contact.email = data["email"]
+            contact.given_name = data.get("given_name", "")
+            if print_run is not None:
+                contact.city, contact.neighbourhood = print_run.city, print_run.neighbourhood
+            contact.save()
+        ConsentEvent.objects.create(
+            contact=contact,
+            kind=ConsentEvent.Kind.REQUESTED,
+            method="signup_form",
+            campaign=campaign,
+            print_run=print_run,
+            contact_list=contact_list,
+        )
+    if _hit(f"signup:email:{digest}", MAILS_PER_EMAIL):
+        token = make_token(contact, campaign, print_run, contact_list)
+        # Mail in the language asked for now, not a stored one the requester cannot see.
+        send_confirmation(contact, token, language=data["language"])
+    return True
+
+
+def confirm_token(token):
+    """Confirm the signup a token stands for. Returns the contact, or None for a bad,
+    expired or erased one. Confirming twice is harmless (contact.confirm is idempotent)."""
+    from campaigns.models import Campaign
+    from flyers.models import PrintRun
+
+    from .models import ContactList
+
+    payload = read_token(token)
+    if not payload:
+        return None
+    contact = Contact.objects.filter(pk=payload.get("c")).first()
+    if contact is None:
+        return None
+    contact.confirm(
+        method="signup_form",
+        campaign=Campaign.objects.filter(pk=payload.get("cp")).first() if payload.get("cp") else None,
+        print_run=PrintRun.objects.filter(pk=payload.get("pr")).first() if payload.get("pr") else None,
+        contact_list=ContactList.objects.filter(pk=payload.get("l")).first() if payload.get("l") else None,
+    )
+    return contact

@@ -1,0 +1,372 @@
+import re
+import uuid
+
+from django.conf import settings
+from django.contrib import messages
+from django.db import transaction
+from django.db.models import Count, Q
+from django.http import FileResponse, Http404, JsonResponse, StreamingHttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from accounts.decorators import admin_required, organizer_required
+from accounts.models import audit
+
+from . import crypto, export
+from .filters import apply_filters
+from .forms import ContactForm, FilterForm, ImportForm, ListForm, SegmentForm, SignupForm, TagForm
+from .models import ConsentEvent, Contact, ContactList, ImportJob, Segment, Tag
+from .signup import RateLimited, confirm_token, request_signup
+from .tasks import error_report_path, run_import
+
+PAGE_SIZE = 50
+# Name search decrypts candidates in Python (names have no index, on purpose: keyed
+# name tokens would let a dump reveal which supporters share a name). It scans the
+# newest NAME_SEARCH_CAP contacts of the current filters and says so when there are more.
+NAME_SEARCH_CAP = 5000
+PHONE_LIKE = re.compile(r"^[+\d\s\-().٠-٩]{6,}$")
+
+
+def _filtered(request):
+    form = FilterForm(request.GET or None)
+    filters = form.filters() if request.GET else {}
+    return form, filters, apply_filters(Contact.objects.all(), filters)
+
+
+@organizer_required
+def contact_list(request):
+    form, filters, contacts = _filtered(request)
+    q = request.GET.get("q", "").strip()
+    search_note = ""
+    page = []
+    after = request.GET.get("after", "")
+    if q and "@" in q:
+        contacts = contacts.filter(email_hash=crypto.blind_index(q, "email") or "-")
+    elif q and PHONE_LIKE.match(q):
+        contacts = contacts.filter(phone_hash=crypto.blind_index(q, "phone") or "-")
+    elif q:
+        needle = crypto.normalise_name(q)
+        candidates = list(contacts.only("id", "given_name_enc", "family_name_enc")[: NAME_SEARCH_CAP + 1])
+        if len(candidates) > NAME_SEARCH_CAP:
+            search_note = _(
+                "Name search looked at the newest %(cap)s matching contacts only; narrow the filters to search further."
+            ) % {"cap": NAME_SEARCH_CAP}
+        ids = [c.pk for c in candidates[:NAME_SEARCH_CAP] if needle in crypto.normalise_name(c.full_name)]
+        contacts = Contact.objects.filter(pk__in=ids[: PAGE_SIZE * 20])
+    total = contacts.count()
+    if after.isdigit():
+        contacts = contacts.filter(pk__lt=int(after))
+    page = list(contacts.order_by("-pk")[: PAGE_SIZE + 1])
+    has_next = len(page) > PAGE_SIZE
+    page = page[:PAGE_SIZE]
+    if page:
+        audit(request.user, "contacts.list_view", None, shown=len(page), first=page[0].pk, last=page[-1].pk)
+    params = request.GET.copy()
+    params.pop("after", None)
+    return render(
+        request,
+        "contacts/contact_list.html",
+        {
+            "form": form,
+            "contacts": page,
+            "total": total,
+            "q": q,
+            "search_note": search_note,
+            "next_after": page[-1].pk if has_next else None,
+            "querystring": params.urlencode(),
+            "is_first_page": not after,
+        },
+    )
+
+
+@organizer_required
+def contact_detail(request, pk):
+    contact = get_object_or_404(Contact, pk=pk)
+    events = contact.consent_events.select_related("campaign", "print_run", "contact_list", "actor")[:200]
+    audit(request.user, "contact.view", contact)
+    return render(
+        request,
+        "contacts/contact_detail.html",
+        {
+            "contact": contact,
+            "events": events,
+            "memberships": contact.memberships.select_related("contact_list"),
+            "tags": contact.tags.all(),
+        },
+    )
+
+
+@organizer_required
+def contact_edit(request, pk=None):
+    contact = get_object_or_404(Contact, pk=pk) if pk else Contact(source="organizer")
+    if request.method == "POST":
+        form = ContactForm(request.POST, contact=contact)
+        if form.is_valid():
+            data = form.cleaned_data
+            with transaction.atomic():
+                for name in ("given_name", "family_name", "email", "phone", "notes"):
+                    setattr(contact, name, data[name])
+                contact.language, contact.city, contact.neighbourhood = (
+                    data["language"],
+                    data["city"],
+                    data["neighbourhood"],
+                )
+                new = contact.pk is None
+                contact.save()
+                if new:
+                    ConsentEvent.objects.create(
+                        contact=contact, kind=ConsentEvent.Kind.SUBSCRIBED, method="organizer", actor=request.user
+                    )
+                contact.lists.set(data["lists"])
+                contact.tags.set(data["tags"])
+            audit(request.user, "contact.create" if new else "contact.edit", contact)
+            messages.success(request, _("Saved."))
+            return redirect(contact)
+    else:
+        initial = {"language": "ar"}
+        if contact.pk:
+            audit(request.user, "contact.view", contact, form="edit")
+            initial = {
+                name: getattr(contact, name)
+                for name in (
+                    "given_name",
+                    "family_name",
+                    "email",
+                    "phone",
+                    "notes",
+                    "language",
+                    "city",
+                    "neighbourhood",
+                )
+            }
+            initial["lists"] = list(contact.memberships.filter(subscribed=True).values_list("contact_list", flat=True))
+            initial["tags"] = list(contact.tags.values_list("pk", flat=True))
+        form = ContactForm(initial=initial, contact=contact)
+    return render(request, "contacts/contact_form.html", {"form": form, "contact": contact})
+
+
+@organizer_required
+@require_POST
+def contact_unsubscribe(request, pk):
+    contact = get_object_or_404(Contact, pk=pk)
+    if contact.unsubscribe("organizer", actor=request.user):
+        audit(request.user, "contact.unsubscribe", contact)
+        messages.success(request, _("The contact will receive no more newsletters."))
+    return redirect(contact)
+
+
+@organizer_required
+def contact_erase(request, pk):
+    contact = get_object_or_404(Contact, pk=pk)
+    if request.method == "POST":
+        if request.POST.get("confirm") != "erase":
+            messages.error(request, _("Tick the box to confirm."))
+            return redirect("contacts:erase", pk=pk)
+        contact.erase(request.user)
+        messages.success(request, _("The contact was erased. Only anonymous counts remain."))
+        return redirect("contacts:list")
+    return render(request, "contacts/contact_erase.html", {"contact": contact})
+
+
+# --- lists and tags ------------------------------------------------------------------
+
+
+@organizer_required
+def lists(request):
+    form = ListForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        created = form.save()
+        audit(request.user, "contacts.list_create", created)
+        return redirect("contacts:lists")
+    rows = ContactList.objects.annotate(members=Count("memberships", filter=Q(memberships__subscribed=True))).order_by(
+        "name"
+    )
+    return render(request, "contacts/lists.html", {"form": form, "lists": rows})
+
+
+@organizer_required
+def list_edit(request, pk):
+    contact_list = get_object_or_404(ContactList, pk=pk)
+    if request.method == "POST" and request.POST.get("delete"):
+        audit(request.user, "contacts.list_delete", contact_list)
+        contact_list.delete()
+        messages.success(request, _("List deleted. Its contacts were kept."))
+        return redirect("contacts:lists")
+    form = ListForm(request.POST or None, instance=contact_list)
+    if request.method == "POST" and form.is_valid():
+        form.save()
+        return redirect("contacts:lists")
+    return render(request, "contacts/list_form.html", {"form": form, "contact_list": contact_list})
+
+
+@organizer_required
+def tags(request):
+    if request.method == "POST" and request.POST.get("delete"):
+        Tag.objects.filter(pk=request.POST["delete"]).delete()
+        return redirect("contacts:tags")
+    form = TagForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        form.save()
+        return redirect("contacts:tags")
+    rows = Tag.objects.annotate(members=Count("contacts")).order_by("name")
+    return render(request, "contacts/tags.html", {"form": form, "tags": rows})
+
+
+# --- segments ------------------------------------------------------------------------
+
+
+@organizer_required
+def segments(request):
+    rows = [(segment, segment.contacts().count()) for segment in Segment.objects.all()]
+    return render(request, "contacts/segments.html", {"segments": rows})
+
+
+@organizer_required
+def segment_edit(request, pk=None):
+    segment = get_object_or_404(Segment, pk=pk) if pk else None
+    if request.method == "POST":
+        if segment and request.POST.get("delete"):
+            segment.delete()
+            return redirect("contacts:segments")
+        filter_form = FilterForm(request.POST)
+        form = SegmentForm(request.POST, instance=segment)
+        if filter_form.is_valid() and form.is_valid():
+            saved = form.save(commit=False)
+            saved.filters = filter_form.filters()
+            if not saved.created_by_id:
+                saved.created_by = request.user
+            saved.save()
+            audit(request.user, "contacts.segment_save", saved, count=saved.contacts().count())
+            messages.success(request, _("Segment saved."))
+            return redirect(saved)
+    else:
+        if request.GET:
+            filter_form = FilterForm(request.GET)
+        else:
+            filter_form = FilterForm(initial=FilterForm.initial_from(segment.filters if segment else {}))
+        form = SegmentForm(instance=segment)
+    filters = filter_form.filters() if filter_form.is_bound else (segment.filters if segment else {})
+    count = apply_filters(Contact.objects.all(), filters).count()
+    return render(
+        request,
+        "contacts/segment_form.html",
+        {"form": form, "filter_form": filter_form, "segment": segment, "count": count},
+    )
+
+
+@organizer_required
+def segment_count(request):
+    form = FilterForm(request.GET)
+    contacts = apply_filters(Contact.objects.all(), form.filters())
+    return JsonResponse(
+        {"count": contacts.count(), "sendable": contacts.filter(status__in=Contact.Status.SENDABLE).count()}
+    )
+
+
+# --- import and export ------------------------------------------------------------------
+
+
+@organizer_required
+def import_upload(request):
+    form = ImportForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        folder = settings.VAR_DIR / "imports"
+        folder.mkdir(parents=True, exist_ok=True)
+        path = folder / f"upload-{uuid.uuid4().hex}.csv"
+        with open(path, "wb") as out:
+            path.chmod(0o600)
+            for chunk in data["file"].chunks():
+                out.write(chunk)
+        with transaction.atomic():
+            contact_list = data["contact_list"]
+            if contact_list is None:
+                contact_list, _created = ContactList.objects.get_or_create(name=data["new_list"].strip())
+            job = ImportJob.objects.create(
+                contact_list=contact_list,
+                file_name=data["file"].name[:255],
+                path=str(path),
+                size=path.stat().st_size,
+                encoding=data["encoding"],
+                created_by=request.user,
+            )
+            transaction.on_commit(lambda: run_import.delay(job.pk))
+        audit(request.user, "contacts.import_start", job, list=contact_list.pk, bytes=job.size)
+        return redirect(job)
+    jobs = ImportJob.objects.select_related("contact_list")[:10]
+    return render(request, "contacts/import.html", {"form": form, "jobs": jobs})
+
+
+@organizer_required
+def import_job(request, pk):
+    job = get_object_or_404(ImportJob.objects.select_related("contact_list"), pk=pk)
+    return render(request, "contacts/import_job.html", {"job": job})
+
+
+@organizer_required
+def import_status(request, pk):
+    job = get_object_or_404(ImportJob, pk=pk)
+    return JsonResponse(
+        {
+            "state": job.state,
+            "percent": job.percent,
+            "finished": job.is_finished,
+            "created": job.created_count,
+            "updated": job.updated_count,
+            "skipped": job.skipped_count,
+            "errors": job.error_count,
+        }
+    )
+
+
+@organizer_required
+def import_errors(request, pk):
+    job = get_object_or_404(ImportJob, pk=pk)
+    path = error_report_path(job)
+    if not path.exists():
+        raise Http404
+    return FileResponse(open(path, "rb"), as_attachment=True, filename=f"import-{job.pk}-errors.csv")  # noqa: SIM115
+
+
+@admin_required
+def export_contacts(request):
+    all_lists = ContactList.objects.all()
+    if request.method == "POST":
+        contact_list = get_object_or_404(ContactList, pk=request.POST.get("contact_list"))
+        contacts = export.contacts_of_list(contact_list)
+        audit(request.user, "contacts.export", contact_list, count=contacts.count(), via="web")
+        response = StreamingHttpResponse(export.rows(contacts), content_type="text/csv; charset=utf-8")
+        stamp = timezone.localdate().isoformat()
+        response["Content-Disposition"] = f'attachment; filename="contacts-{contact_list.pk}-{stamp}.csv"'
+        return response
+    return render(request, "contacts/export.html", {"lists": all_lists})
+
+
+# --- public signup ----------------------------------------------------------------------
+
+
+def signup(request):
+    """The standalone public signup page; ?r=<print run code> credits a flyer."""
+    from flyers.models import PrintRun
+
+    code = request.GET.get("r") or request.POST.get("r") or ""
+    print_run = PrintRun.objects.select_related("flyer__campaign").filter(code=code).first() if code else None
+    form = SignupForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            request_signup(request, form, print_run=print_run)
+        except RateLimited:
+            return render(request, "contacts/signup.html", {"rate_limited": True}, status=429)
+        return render(request, "contacts/signup.html", {"sent": True})
+    return render(
+        request, "contacts/signup.html", {"signup_form": form, "signup_action": request.path, "print_run_code": code}
+    )
+
+
+def signup_confirm(request, token):
+    contact = confirm_token(token)
+    return render(
+        request, "contacts/signup_confirmed.html", {"ok": contact is not None}, status=200 if contact else 400
+    )

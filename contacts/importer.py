@@ -286,15 +286,22 @@ def parse_row(cells, columns, line):
 
 
 def read_rows(path, plan, start_line=0):
-    """Yield (line, cells) for each data row after `start_line`, and a byte position."""
+    """Yield (line, cells, byte position) for each data row after `start_line`; a row
+    the csv module rejects (a field over its 128 KiB limit) comes as cells=None."""
     with open(path, "rb") as raw:
         text = io.TextIOWrapper(raw, encoding=plan.encoding, newline="")
         reader = csv.reader(text, delimiter=plan.delimiter)
         next(reader, None)  # header
-        for cells in reader:
+        while True:
+            try:
+                cells = next(reader)
+            except StopIteration:
+                return
+            except csv.Error:
+                cells = None
             if reader.line_num <= start_line:
                 continue
-            if not any(c.strip() for c in cells):
+            if cells is not None and not any(c.strip() for c in cells):
                 continue
             yield reader.line_num, cells, raw.tell()
 
@@ -323,7 +330,7 @@ class Importer:
             result.errors, result.error_count = list(job.errors), job.error_count
         batch, position = [], 0
         for line, cells, position in read_rows(path, plan, start_line):
-            parsed = parse_row(cells, plan.columns, line)
+            parsed = parse_row(cells, plan.columns, line) if cells is not None else _("unreadable row")
             if isinstance(parsed, str):
                 result.error(line, parsed)
             else:

@@ -34,6 +34,9 @@ def encrypted(name, index_kind=None):
 
     def set(self, value):
         value = (value or "").strip()
+        if index_kind == "phone":
+            # Stored in E.164 when it is a valid number, so every spelling looks the same.
+            value = crypto.normalise_phone(value) or value
         blob = crypto.encrypt(value)
         setattr(self, column, blob)
         self._plain[name] = (blob, value)

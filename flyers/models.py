@@ -1,3 +1,4 @@
+import re
 import secrets
 from datetime import timedelta
 from urllib.parse import urlencode
@@ -81,12 +82,12 @@ class Flyer(models.Model):
         from .pdf import FlyerSpec
 
         return FlyerSpec(
-            headline_ar=self.headline_ar,
-            body_ar=self.body_ar,
-            cta_ar=self.cta_ar,
-            headline_en=self.headline_en,
-            body_en=self.body_en,
-            cta_en=self.cta_en,
+            headline_ar=_keep_numbers_whole(self.headline_ar),
+            body_ar=_keep_numbers_whole(self.body_ar),
+            cta_ar=_keep_numbers_whole(self.cta_ar),
+            headline_en=_keep_numbers_whole(self.headline_en),
+            body_en=_keep_numbers_whole(self.body_en),
+            cta_en=_keep_numbers_whole(self.cta_en),
             design=self.design,
             grayscale=self.grayscale if grayscale is None else bool(grayscale),
             logo=bytes(self.logo) if self.logo else None,
@@ -102,6 +103,15 @@ class Flyer(models.Model):
         if get_language() == "en":
             return self.headline_en or self.headline_ar
         return self.headline_ar or self.headline_en
+
+
+# Spaces inside a digit group (phone numbers such as "0944 123 456") become no-break
+# spaces so a number is never split across two lines of a flyer.
+_DIGIT_SPACE = re.compile(r"(?<=\d) (?=\d)")
+
+
+def _keep_numbers_whole(text):
+    return _DIGIT_SPACE.sub("\u00a0", text)
 
 
 def new_print_run_code():

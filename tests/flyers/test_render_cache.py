@@ -97,3 +97,24 @@ def test_a_batch_has_one_sheet_per_print_run_each_with_its_own_link():
     assert render.page_count(path) == 3
     single = render.render_pdf(flyer.spec(), "a6", qr_urls=[r.qr_url() for r in runs])
     assert render.page_count(single) == 3
+
+
+def test_the_spec_keeps_phone_numbers_in_one_piece_and_links_to_the_campaign(settings):
+    settings.SITE_URL = "https://hamla.example.org"
+    flyer = make_flyer(body_ar="اتصلوا على 0944 123 456 أو +963 944 123 456")
+    spec = flyer.spec()
+    assert "0944\u00a0123\u00a0456" in spec.body_ar
+    assert "+963\u00a0944\u00a0123\u00a0456" in spec.body_ar
+    assert spec.qr_url == "https://hamla.example.org/c/clean-streets/"
+    run = make_run(flyer)
+    assert flyer.spec(print_run=run).qr_url == f"https://hamla.example.org/c/clean-streets/?r={run.code}"
+
+
+def test_the_arabic_text_comes_back_out_of_the_pdf_in_reading_order():
+    import unicodedata
+
+    from pypdf import PdfReader
+
+    flyer = make_flyer(headline_en="", body_en="", cta_en="", headline_ar="حلب نظيفة بأيدينا")
+    text = PdfReader(render.render_pdf(flyer.spec(), "a5")).pages[0].extract_text()
+    assert "حلب نظيفة بأيدينا" in unicodedata.normalize("NFKC", text)

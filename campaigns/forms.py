@@ -163,6 +163,10 @@ class HistoryFilterForm(forms.Form):
         self.is_valid()
         return getattr(self, "cleaned_data", {})
 
+    def has_filters(self):
+        """Whether anything but the year narrows the actions (the chart ignores the year)."""
+        return any(self.values.get(name) for name in ("kind", "campaign_kind", "area"))
+
     def filter(self, actions, *, by_year=True):
         """Filter an Action queryset; `by_year=False` leaves the year out (for the all-years chart)."""
         data = self.values

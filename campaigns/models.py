@@ -5,7 +5,7 @@ from django.apps import apps
 from django.core.exceptions import ValidationError
 from django.db import connection, models
 from django.db.models import Count, IntegerField, OuterRef, Subquery, Sum, Value
-from django.db.models.functions import Coalesce
+from django.db.models.functions import Cast, Coalesce, ExtractYear, Substr
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import get_language
@@ -19,6 +19,23 @@ def _total(queryset, group_by, aggregate):
     """A correlated subquery giving one number per campaign (0 when there are no rows)."""
     sub = queryset.order_by().values(group_by).annotate(total=aggregate).values("total")
     return Coalesce(Subquery(sub, output_field=IntegerField()), Value(0))
+
+
+def year_of(field):
+    """The year of a date column as an SQL expression the database computes natively.
+
+    SQLite keeps dates as ISO text, and Django's ExtractYear there calls a Python
+    function for every row (too slow over 20,000 actions); the first four
+    characters are the year."""
+    if connection.vendor == "sqlite":
+        return Cast(Substr(field, 1, 4), IntegerField())
+    return ExtractYear(field)
+
+
+def years_of(queryset, field):
+    """{year: row count} for a queryset, in one grouped query."""
+    rows = queryset.order_by().exclude(**{f"{field}__isnull": True}).values(y=year_of(field)).annotate(n=Count("pk"))
+    return {row["y"]: row["n"] for row in rows}
 
 
 @functools.cache
@@ -97,6 +114,11 @@ class CampaignQuerySet(models.QuerySet):
     def with_progress(self):
         """Annotate progress_* figures for every goal (see progress_annotations)."""
         return self.annotate(**progress_annotations())
+
+    def with_action_count(self):
+        """Annotate progress_actions only: what the campaign list shows."""
+        counts = Action.objects.filter(campaign=OuterRef("pk"))
+        return self.annotate(progress_actions=_total(counts, "campaign", Count("pk")))
 
     def public(self):
         return self.filter(is_public=True)

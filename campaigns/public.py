@@ -4,6 +4,8 @@ Both are optional at run time (the flyers and contacts apps may not provide
 them yet); the page then simply has no attribution or no form.
 """
 
+from django.template import TemplateDoesNotExist
+from django.template.loader import get_template
 from django.urls import reverse
 
 from .models import _model
@@ -24,19 +26,22 @@ def record_visit(print_run):
 
 
 def _signup_machinery():
+    """contacts' SignupForm, request_signup and RateLimited, or Nones while any piece is missing."""
     try:
         from contacts.forms import SignupForm
-        from contacts.signup import request_signup
-    except ImportError:
-        return None, None
-    return SignupForm, request_signup
+        from contacts.signup import RateLimited, request_signup
+
+        get_template("contacts/_signup_form.html")
+    except (ImportError, TemplateDoesNotExist):
+        return None, None, None
+    return SignupForm, request_signup, RateLimited
 
 
 def signup_context(request, campaign, print_run):
     """Context for the signup form of contacts on the public page; on a valid POST, asks
     contacts to send the double opt-in email (attributed to the campaign and print run)
     and returns {"redirect": url} so a reload cannot post twice."""
-    SignupForm, request_signup = _signup_machinery()
+    SignupForm, request_signup, RateLimited = _signup_machinery()
     if SignupForm is None:
         return {}
     action = campaign.public_url()
@@ -44,6 +49,9 @@ def signup_context(request, campaign, print_run):
         action += f"?r={print_run.code}"
     form = SignupForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
-        request_signup(request, form, campaign=campaign, print_run=print_run)
+        try:
+            request_signup(request, form, campaign=campaign, print_run=print_run)
+        except RateLimited:
+            return {"signup_form": form, "signup_action": action, "rate_limited": True}
         return {"redirect": reverse("campaigns:public", args=[campaign.slug]) + "?sent=1"}
     return {"signup_form": form, "signup_action": action}

@@ -1,8 +1,6 @@
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.db.models import Count
-from django.db.models.functions import ExtractYear
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -17,29 +15,33 @@ from . import public as public_page
 from .charts import year_bars
 from .dashboard import panels_for
 from .forms import ActionForm, CampaignFilterForm, CampaignForm, HistoryFilterForm
-from .models import Action, Campaign
+from .models import Action, Campaign, years_of
 from .report import render_history_report
 
 PAGE_SIZE = 50
+HISTORY_FIELDS = [
+    "campaign",
+    "kind",
+    "date",
+    "date_approximate",
+    "city",
+    "neighbourhood",
+    "description_ar",
+    "description_en",
+    "participants",
+    "outcome",
+]
 
 
-def _years_and_cities():
-    """Filter choices from two small indexed queries."""
-    years = sorted({d.year for d in Action.objects.dates("date", "year")} | _campaign_years(), reverse=True)
-    cities = list(Action.objects.exclude(city="").order_by("city").values_list("city", flat=True).distinct())
-    return years, cities
-
-
-def _campaign_years():
-    return {d.year for d in Campaign.objects.filter(start_date__isnull=False).dates("start_date", "year")}
+def _cities(queryset):
+    return list(queryset.exclude(city="").order_by("city").values_list("city", flat=True).distinct())
 
 
 @organizer_required
 def campaign_list(request):
-    years = sorted(_campaign_years(), reverse=True)
-    cities = list(Campaign.objects.exclude(city="").order_by("city").values_list("city", flat=True).distinct())
-    form = CampaignFilterForm(request.GET or None, years=years, cities=cities)
-    campaigns = form.filter(Campaign.objects.all()).with_progress()
+    years = sorted(years_of(Campaign.objects.all(), "start_date"), reverse=True)
+    form = CampaignFilterForm(request.GET or None, years=years, cities=_cities(Campaign.objects.all()))
+    campaigns = form.filter(Campaign.objects.all()).with_action_count()
     page = Paginator(campaigns, PAGE_SIZE).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
@@ -130,18 +132,18 @@ def _action_form(request, campaign, action):
 
 @organizer_required
 def history(request):
-    years, cities = _years_and_cities()
-    form = HistoryFilterForm(request.GET or None, years=years, cities=cities)
-    base = Action.objects.all()
-    per_year = (
-        form.filter(base, by_year=False)
-        .order_by()
-        .annotate(year=ExtractYear("date"))
-        .values("year")
-        .annotate(n=Count("pk"))
+    all_years = years_of(Action.objects.all(), "date")
+    form = HistoryFilterForm(
+        request.GET or None, years=sorted(all_years, reverse=True), cities=_cities(Action.objects.all())
     )
-    counts = {row["year"]: row["n"] for row in per_year}
-    actions = form.filter(base).select_related("campaign").order_by("-date", "-id")
+    base = Action.objects.all()
+    counts = years_of(form.filter(base, by_year=False), "date") if form.has_filters() else all_years
+    actions = (
+        form.filter(base)
+        .select_related("campaign")
+        .only(*HISTORY_FIELDS, "campaign__title_ar", "campaign__title_en", "campaign__kind")
+        .order_by("-date", "-id")
+    )
     page = Paginator(actions, PAGE_SIZE).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
@@ -192,4 +194,4 @@ def public(request, slug):
         return redirect(context["redirect"])
     upcoming = campaign.actions.filter(is_public=True, date__gte=timezone.localdate()).order_by("date", "id")
     context.update({"campaign": campaign, "upcoming": upcoming[:20], "code": print_run.code if print_run else ""})
-    return render(request, "campaigns/public.html", context)
+    return render(request, "campaigns/public.html", context, status=429 if context.get("rate_limited") else 200)

@@ -1,6 +1,8 @@
 """Done-when of issue 5: a volunteer downloads a 4-up grayscale Arabic flyer and logs a print
-run; the QR code decoded from that PDF opens the campaign page and counts a visit."""
+run; the QR code decoded from that PDF opens the campaign page, and a signup made through it
+shows on the print run's counts."""
 
+import re
 import subprocess
 
 import pytest
@@ -10,7 +12,7 @@ from flyers.models import PrintRun
 from tests.browser.conftest import log_in, screenshot, set_language
 from tests.factories import make_user
 from tests.flyers.factories import make_campaign, make_flyer, make_run
-from tests.services import need_tool
+from tests.services import need_tool, wait_for
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -58,10 +60,27 @@ def test_a_volunteer_prints_a_4up_grayscale_flyer_and_its_qr_opens_the_campaign(
     expected = f"{page.base_url}/c/clean-aleppo-2026/?r={run.code}"
     assert decode_qr(pdf_path, tmp_path) == [expected] * 4
 
-    page.goto(expected)
-    assert page.locator("h1").count()
+    # A passer-by scans the code (a fresh browser, not the volunteer's session) and signs up.
+    from django.core import mail
+
+    visitor = page.context.browser.new_context(locale="ar")
+    public = visitor.new_page()
+    public.goto(expected)
+    assert public.locator("h1").count()
     run.refresh_from_db()
     assert run.visits == 1
+    public.fill(".signup-form input[name=email]", "passer-by@example.org")
+    public.click(".signup-form button[type=submit]")
+    public.wait_for_load_state()
+    sent = wait_for(lambda: [m for m in mail.outbox if "passer-by@example.org" in m.to], timeout=10)
+    link = re.search(r"https?://\S+/signup/confirm/[^/\s]+/", sent[-1].body).group(0)
+    public.goto(link)
+    visitor.close()
+
+    page.reload()
+    tiles = page.locator(".flyer-stats .tile strong")
+    assert [tiles.nth(i).inner_text() for i in range(3)] == ["400", "1", "1"]
+    screenshot(page, "flyers-run-after-signup-ar")
 
 
 def test_the_volunteer_and_organizer_pages_in_both_languages(page, settings, tmp_path):

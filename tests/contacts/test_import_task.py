@@ -1,0 +1,54 @@
+from pathlib import Path
+
+import pytest
+from django.urls import reverse
+
+from accounts.models import AuditEvent
+from contacts.models import Contact, ImportJob
+from contacts.tasks import error_report_path, run_import
+from tests.factories import organizer_client
+
+pytestmark = pytest.mark.django_db
+
+CSV = "الاسم,البريد الإلكتروني\r\nأحمد,ahmad@example.org\r\nخطأ,bad-address\r\n".encode("cp1256")
+
+
+def upload(client, content, name="supporters.csv", **extra):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    data = {"file": SimpleUploadedFile(name, content, "text/csv"), "new_list": "Aleppo", "encoding": "auto"} | extra
+    return client.post(reverse("contacts:import"), data)
+
+
+def test_an_uploaded_file_is_imported_by_the_task_and_then_deleted(django_capture_on_commit_callbacks):
+    client = organizer_client()
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        response = upload(client, CSV)
+    job = ImportJob.objects.get()
+    assert response.status_code == 302 and response["Location"] == job.get_absolute_url()
+    assert len(callbacks) == 1 and Path(job.path).exists()
+    assert run_import(job.pk) is True
+    job.refresh_from_db()
+    assert (job.state, job.created_count, job.error_count, job.detected_encoding) == ("done", 1, 1, "cp1256")
+    assert not Path(job.path).exists()
+    assert Contact.objects.by_email("ahmad@example.org").given_name == "أحمد"
+    report = client.get(reverse("contacts:import_errors", args=[job.pk]))
+    assert b"".join(report.streaming_content).decode("utf-8-sig").splitlines()[1].startswith("3,")
+    page = client.get(job.get_absolute_url())
+    assert page.status_code == 200 and "bad-address" not in page.content.decode()
+    status = client.get(reverse("contacts:import_status", args=[job.pk])).json()
+    assert status["finished"] and status["percent"] == 100
+    assert AuditEvent.objects.filter(action="contacts.import", detail__created=1).exists()
+    assert run_import(job.pk) is False  # a redelivered task does nothing
+
+
+def test_a_binary_upload_fails_the_job_with_a_clear_message(django_capture_on_commit_callbacks):
+    client = organizer_client()
+    with django_capture_on_commit_callbacks(execute=False):
+        upload(client, bytes(range(256)) * 20, name="photo.jpg")
+    job = ImportJob.objects.get()
+    run_import(job.pk)
+    job.refresh_from_db()
+    assert job.state == "failed" and "binary" in job.failure
+    assert not Contact.objects.exists() and not error_report_path(job).exists()
+    assert not Path(job.path).exists()

@@ -1,0 +1,108 @@
+import re
+
+import pytest
+from django.conf import settings
+from django.core import mail
+from django.test import Client
+from django.urls import reverse
+
+from campaigns.models import Campaign
+from contacts import signup
+from contacts.models import ConsentEvent, Contact
+from flyers.models import Flyer, PrintRun
+
+from .helpers import make_contact
+
+pytestmark = pytest.mark.django_db
+
+
+def outbox():
+    return mail.outbox
+
+
+def confirm_link(message):
+    assert message.alternatives[0].mimetype == "text/html"
+    return re.search(r"https?://\S+/signup/confirm/\S+/", message.body).group(0)
+
+
+def post_signup(client=None, **data):
+    form = {"email": "new.person@example.org", "given_name": "Rana", "language": "en", "website": ""} | data
+    return (client or Client()).post(reverse("contacts_signup") + data.pop("query", ""), form)
+
+
+def test_a_signup_stays_pending_until_the_emailed_link_is_opened():
+    campaign = Campaign.objects.create(title_en="Clean Aleppo", slug="clean")
+    flyer = Flyer.objects.create(campaign=campaign, name="f")
+    run = PrintRun.objects.create(flyer=flyer, quantity=100, city="حلب")
+    response = post_signup(query=f"?r={run.code}")
+    assert response.status_code == 200 and b"signup-sent" in response.content
+    contact = Contact.objects.by_email("new.person@example.org")
+    assert contact.status == Contact.Status.PENDING and contact.city == "حلب"
+    [message] = outbox()
+    assert message.to == ["new.person@example.org"]
+    link = confirm_link(message)
+    assert Client().get(link.replace(settings.SITE_URL, "")).status_code == 200
+    contact.refresh_from_db()
+    assert contact.status == Contact.Status.SUBSCRIBED
+    assert ConsentEvent.objects.filter(kind="confirmed", campaign=campaign).count() == 1
+    assert ConsentEvent.objects.filter(kind="confirmed", print_run=run).count() == 1
+    Client().get(link.replace(settings.SITE_URL, ""))  # a second click changes nothing
+    assert ConsentEvent.objects.filter(kind="confirmed").count() == 1
+
+
+def test_the_answer_is_the_same_for_a_known_email_and_the_known_name_is_not_overwritten():
+    known = make_contact(email="known@example.org", given="Original")
+    fresh = post_signup(email="fresh@example.org")
+    again = post_signup(email="known@example.org", given_name="Attacker")
+    strip = lambda r: re.sub(rb'name="csrfmiddlewaretoken" value="[^"]+"', b"", r.content)  # noqa: E731
+    assert fresh.status_code == again.status_code == 200
+    assert strip(fresh) == strip(again)
+    known.refresh_from_db()
+    assert known.given_name == "Original" and known.status == Contact.Status.SUBSCRIBED
+    assert len(outbox()) == 2
+
+
+def test_the_honeypot_stores_and_sends_nothing_but_looks_successful():
+    response = post_signup(website="http://spam.example")
+    assert response.status_code == 200 and b"signup-sent" in response.content
+    assert not Contact.objects.exists() and outbox() == []
+
+
+def test_floods_from_one_address_are_rate_limited(monkeypatch):
+    monkeypatch.setattr(signup, "SIGNUPS_PER_IP", 3)
+    client = Client()
+    codes = [post_signup(client, email=f"p{i}@example.org").status_code for i in range(5)]
+    assert codes == [200, 200, 200, 429, 429]
+    assert Contact.objects.count() == 3
+
+
+def test_one_inbox_gets_at_most_a_few_confirmation_mails():
+    for i in range(6):
+        post_signup(Client(REMOTE_ADDR=f"10.0.0.{i}"), email="target@example.org")
+    assert len(outbox()) == signup.MAILS_PER_EMAIL
+
+
+@pytest.mark.parametrize("token", ["forged", "eyJjIjoxfQ:1abc:def"])
+def test_a_forged_or_broken_token_confirms_nothing(token):
+    contact = make_contact(email="p@example.org", status=Contact.Status.PENDING)
+    response = Client().get(reverse("contacts_signup_confirm", args=[token]))
+    assert response.status_code == 400
+    contact.refresh_from_db()
+    assert contact.status == Contact.Status.PENDING
+
+
+def test_a_token_for_an_erased_contact_is_refused():
+    contact = make_contact(email="gone@example.org", status=Contact.Status.PENDING)
+    token = signup.make_token(contact)
+    contact.erase(None)
+    assert Client().get(reverse("contacts_signup_confirm", args=[token])).status_code == 400
+
+
+def test_unsubscribe_and_suppress_are_idempotent_and_recorded_once():
+    contact = make_contact(email="u@example.org")
+    assert contact.unsubscribe("one_click", message=7) and not contact.unsubscribe("one_click", message=7)
+    assert ConsentEvent.objects.filter(kind="unsubscribed", message_id=7).count() == 1
+    assert contact.suppress("complained") and not contact.suppress("complained")
+    assert Contact.objects.get(pk=contact.pk).status == "complained"
+    with pytest.raises(ValueError):
+        contact.suppress("nonsense")

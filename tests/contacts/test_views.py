@@ -1,0 +1,185 @@
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from accounts.models import AuditEvent
+from contacts.models import ConsentEvent, Contact, ImportJob, Segment
+from tests.factories import admin_client, organizer_client, volunteer_client
+
+from .helpers import a_list, make_contact
+
+pytestmark = pytest.mark.django_db
+
+
+def all_contact_urls():
+    contact = make_contact(email="private@example.org", given="سرّي")
+    contact_list = a_list()
+    segment = Segment.objects.create(name="s", filters={})
+    job = ImportJob.objects.create(contact_list=contact_list, file_name="f.csv", path="/nonexistent")
+    return [
+        reverse("contacts:list"),
+        reverse("contacts:create"),
+        reverse("contacts:detail", args=[contact.pk]),
+        reverse("contacts:edit", args=[contact.pk]),
+        reverse("contacts:unsubscribe", args=[contact.pk]),
+        reverse("contacts:erase", args=[contact.pk]),
+        reverse("contacts:lists"),
+        reverse("contacts:list_edit", args=[contact_list.pk]),
+        reverse("contacts:tags"),
+        reverse("contacts:segments"),
+        reverse("contacts:segment_new"),
+        reverse("contacts:segment_count"),
+        reverse("contacts:segment", args=[segment.pk]),
+        reverse("contacts:import"),
+        reverse("contacts:import_job", args=[job.pk]),
+        reverse("contacts:import_status", args=[job.pk]),
+        reverse("contacts:import_errors", args=[job.pk]),
+        reverse("contacts:export"),
+    ]
+
+
+def test_volunteers_get_403_on_every_contact_url_and_see_no_pii():
+    client = volunteer_client()
+    for url in all_contact_urls():
+        for method in (client.get, client.post):
+            response = method(url)
+            assert response.status_code == 403, url
+            assert b"private@example.org" not in response.content
+    assert Contact.objects.count() == 1
+
+
+def test_anonymous_visitors_are_sent_to_the_login_page():
+    from django.test import Client
+
+    for url in all_contact_urls():
+        response = Client().get(url)
+        assert response.status_code == 302 and "/accounts/login/" in response["Location"], url
+
+
+def test_the_list_page_answers_with_a_constant_number_of_queries():
+    client = organizer_client()
+    contact_list = a_list()
+    make_contact(email="first@example.org", contact_list=contact_list)
+    client.get(reverse("contacts:list"))  # warm sessions and caches
+
+    def queries():
+        with CaptureQueriesContext(connection) as ctx:
+            response = client.get(reverse("contacts:list"), {"lists": contact_list.pk})
+        assert response.status_code == 200
+        return len(ctx.captured_queries)
+
+    few = queries()
+    for i in range(60):
+        make_contact(email=f"p{i}@example.org", phone=f"09440000{i:02d}", contact_list=contact_list)
+    assert queries() == few
+
+
+def test_pages_are_keyset_paginated():
+    client = organizer_client()
+    for i in range(55):
+        make_contact(email=f"p{i}@example.org")
+    first = client.get(reverse("contacts:list"))
+    page = first.context["contacts"]
+    assert len(page) == 50 and first.context["total"] == 55
+    second = client.get(reverse("contacts:list"), {"after": first.context["next_after"]})
+    assert len(second.context["contacts"]) == 5
+    assert {c.pk for c in page}.isdisjoint({c.pk for c in second.context["contacts"]})
+
+
+@pytest.mark.parametrize("query", ["Ahmad@Example.org", "0944 123 456", "+963944123456", "حلب", "ahmad"])
+def test_search_finds_by_exact_email_phone_or_part_of_a_name(query):
+    client = organizer_client()
+    wanted = make_contact(email="ahmad@example.org", given="Ahmad", family="الحلبي", phone="0944123456")
+    make_contact(email="other@example.org", given="Omar", family="Khoury")
+    response = client.get(reverse("contacts:list"), {"q": query})
+    assert [c.pk for c in response.context["contacts"]] == [wanted.pk]
+
+
+def test_viewing_a_contact_is_audited_with_ids_only():
+    client = organizer_client()
+    contact = make_contact(email="audited@example.org", given="Hiba")
+    response = client.get(reverse("contacts:detail", args=[contact.pk]))
+    assert b"audited@example.org" in response.content
+    event = AuditEvent.objects.get(action="contact.view")
+    assert event.object_id == str(contact.pk)
+    assert "audited" not in str(event.detail) and "Hiba" not in str(event.detail)
+
+
+def test_organizers_can_add_and_edit_a_contact_and_duplicates_are_refused():
+    client = organizer_client()
+    contact_list = a_list()
+    response = client.post(
+        reverse("contacts:create"),
+        {"given_name": "Dana", "email": "dana@example.org", "phone": "", "language": "en", "lists": [contact_list.pk]},
+    )
+    contact = Contact.objects.by_email("dana@example.org")
+    assert response.status_code == 302 and contact.given_name == "Dana"
+    assert list(contact.lists.all()) == [contact_list]
+    again = client.post(reverse("contacts:create"), {"email": "DANA@example.org", "language": "ar"})
+    assert again.status_code == 200 and Contact.objects.count() == 1
+    client.post(
+        reverse("contacts:edit", args=[contact.pk]),
+        {"given_name": "Dana", "phone": "0944 555 666", "email": "dana@example.org", "language": "ar"},
+    )
+    contact.refresh_from_db()
+    assert contact.phone == "+963944555666" and contact.language == "ar"
+
+
+def test_erasing_removes_personal_data_keeps_anonymous_counts_and_is_audited():
+    client = organizer_client()
+    contact = make_contact(email="forget@example.org")
+    ConsentEvent.objects.create(contact=contact, kind="confirmed", method="signup_form")
+    response = client.post(reverse("contacts:erase", args=[contact.pk]), {"confirm": "erase"})
+    assert response.status_code == 302
+    assert not Contact.objects.exists() and Contact.objects.by_email("forget@example.org") is None
+    assert ConsentEvent.objects.filter(kind="confirmed", contact=None).count() == 1
+    assert ConsentEvent.objects.filter(kind="erased").count() == 1
+    assert AuditEvent.objects.filter(action="contact.erase", object_id=str(contact.pk)).exists()
+
+
+def test_export_is_admin_only_audited_bom_prefixed_and_formula_safe():
+    contact_list = a_list("Export")
+    make_contact(
+        email="x@example.org",
+        given="=cmd|' /C calc'!A0",
+        family="@SUM(1)",
+        phone="0944123456",
+        contact_list=contact_list,
+    )
+    assert organizer_client().post(reverse("contacts:export"), {"contact_list": contact_list.pk}).status_code == 403
+    response = admin_client().post(reverse("contacts:export"), {"contact_list": contact_list.pk})
+    body = b"".join(response.streaming_content).decode("utf-8")
+    assert body.startswith("\ufeffgiven_name,")
+    assert "'=cmd" in body and "'@SUM(1)" in body and "'+963944123456" in body
+    assert "\n=" not in body and ",=" not in body
+    assert AuditEvent.objects.filter(action="contacts.export", object_id=str(contact_list.pk)).exists()
+
+
+def test_the_export_command_writes_the_same_safe_file(tmp_path):
+    from django.core.management import call_command
+
+    contact_list = a_list("Export")
+    make_contact(email="y@example.org", given="-2+3", contact_list=contact_list)
+    out = tmp_path / "out.csv"
+    call_command("export_contacts", "--list", "Export", "--out", str(out), stdout=open("/dev/null", "w"))  # noqa: SIM115
+    text = out.read_bytes().decode("utf-8")
+    assert text.startswith("\ufeff") and "'-2+3" in text and "y@example.org" in text
+    assert AuditEvent.objects.filter(action="contacts.export").exists()
+
+
+def test_a_segment_is_built_counted_and_saved():
+    client = organizer_client()
+    contact_list = a_list()
+    make_contact(email="a@example.org", contact_list=contact_list, language="en", city="Gaziantep")
+    make_contact(email="b@example.org", contact_list=contact_list, language="ar")
+    make_contact(email="c@example.org", language="en")
+    count = client.get(reverse("contacts:segment_count"), {"lists": contact_list.pk, "language": "en"}).json()
+    assert count == {"count": 1, "sendable": 1}
+    response = client.post(
+        reverse("contacts:segment_new"), {"name": "English Aleppo list", "lists": contact_list.pk, "language": "en"}
+    )
+    segment = Segment.objects.get()
+    assert response.status_code == 302
+    assert segment.filters == {"lists": [contact_list.pk], "language": ["en"]}
+    assert [c.email for c in segment.contacts()] == ["a@example.org"]

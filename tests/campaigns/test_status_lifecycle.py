@@ -1,5 +1,6 @@
 import pytest
 from django.core.exceptions import ValidationError
+from django.utils import translation
 
 from campaigns.models import Campaign
 from tests.factories import logged_in, make_user
@@ -39,7 +40,7 @@ def test_a_stale_copy_cannot_move_a_campaign_someone_else_already_moved():
     campaign = make_campaign()
     stale = Campaign.objects.get(pk=campaign.pk)
     campaign.cancel()
-    with pytest.raises(ValidationError, match="Someone else"):
+    with translation.override("en"), pytest.raises(ValidationError, match="Someone else"):
         stale.activate()
     assert Campaign.objects.get(pk=campaign.pk).status == Campaign.Status.CANCELLED
 

@@ -45,13 +45,12 @@ def signup_context(request, campaign, print_run):
     if SignupForm is None:
         return {}
     action = campaign.public_url()
-    if print_run is not None:
-        action += f"?r={print_run.code}"
+    extra = {"print_run_code": print_run.code} if print_run is not None else {}
     form = SignupForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         try:
             request_signup(request, form, campaign=campaign, print_run=print_run)
         except RateLimited:
-            return {"signup_form": form, "signup_action": action, "rate_limited": True}
+            return {"signup_form": form, "signup_action": action, "rate_limited": True, **extra}
         return {"redirect": reverse("campaigns:public", args=[campaign.slug]) + "?sent=1"}
-    return {"signup_form": form, "signup_action": action}
+    return {"signup_form": form, "signup_action": action, **extra}

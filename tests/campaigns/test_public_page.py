@@ -1,9 +1,11 @@
 import datetime
+import re
 
 import pytest
 from django.test import Client
 from django.utils import timezone
 
+from contacts.models import ConsentEvent
 from flyers.models import Flyer, PrintRun
 
 from .helpers import make_action, make_campaign
@@ -104,3 +106,47 @@ def test_the_visit_counter_stores_nothing_about_the_visitor():
     run.refresh_from_db()
     assert run.visits == 1
     assert not AuditEvent.objects.exists()
+
+
+def confirm_link(message):
+    return re.search(r"https?://\S+(/signup/confirm/\S+/)", message.body).group(1)
+
+
+def test_a_visitor_signs_up_and_the_confirmation_is_credited_to_the_campaign_and_print_run(mailoutbox):
+    campaign = public_campaign(goal_signups=10)
+    run = print_run_of(campaign)
+    client = Client()
+    page = client.get(f"/c/clean/?r={run.code}").content.decode()
+    assert f'name="r" value="{run.code}"' in page
+    response = client.post(
+        "/c/clean/", {"email": "rana@example.org", "given_name": "رنا", "language": "ar", "r": run.code}
+    )
+    assert response.status_code == 302 and response["Location"] == "/c/clean/?sent=1"
+    requested = ConsentEvent.objects.get(kind="requested")
+    assert (requested.campaign, requested.print_run) == (campaign, run)
+    [message] = mailoutbox
+    client.get(confirm_link(message))
+    assert ConsentEvent.objects.filter(kind="confirmed", campaign=campaign, print_run=run).count() == 1
+    assert {g.key: g.value for g in campaign.goals()}["signups"] == 1
+    run.refresh_from_db()
+    assert run.visits == 1
+
+
+def test_a_bad_email_shows_the_form_again_and_stores_nothing():
+    public_campaign()
+    response = Client().post("/c/clean/", {"email": "not-an-email", "language": "ar"})
+    assert response.status_code == 200
+    assert 'class="errorlist' in response.content.decode()
+    assert not ConsentEvent.objects.exists()
+
+
+def test_too_many_signups_from_one_connection_get_a_clear_429():
+    from contacts import signup
+
+    public_campaign()
+    client = Client()
+    for n in range(signup.SIGNUPS_PER_IP):
+        assert client.post("/c/clean/", {"email": f"p{n}@example.org", "language": "en"}).status_code == 302
+    response = client.post("/c/clean/", {"email": "one-more@example.org", "language": "en"})
+    assert response.status_code == 429
+    assert ConsentEvent.objects.filter(kind="requested").count() == signup.SIGNUPS_PER_IP

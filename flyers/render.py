@@ -15,6 +15,7 @@ import json
 import os
 import subprocess
 import tempfile
+import time
 from pathlib import Path
 
 from django.conf import settings
@@ -34,6 +35,8 @@ LAYOUT_CHOICES = [
     ("a4-4up", _("A4 sheet, 4 × A6 to cut")),
 ]
 PREVIEW_DPI = 40
+# Cached files unused this long are removed by the periodic prune (they can always be re-rendered).
+CACHE_MAX_AGE_DAYS = 30
 
 
 class PreviewUnavailable(RuntimeError):
@@ -107,9 +110,26 @@ def render_pdf(spec, layout, *, crop_marks=False, qr_urls=None):
     Raises flyers.pdf.FlyerLayoutError (with a message for the user) for input it cannot lay out."""
     key = content_key(spec, layout, crop_marks, qr_urls)
     path = cached_path(key)
-    if not path.exists():
+    try:
+        # A hit refreshes the file's age so the prune keeps what is in use.
+        os.utime(path)
+    except FileNotFoundError:
         _atomic_write(path, _produce(spec, layout, crop_marks, qr_urls))
     return path
+
+
+def prune_cache(max_age_days=CACHE_MAX_AGE_DAYS):
+    """Delete cached PDFs and PNGs not used for max_age_days (and stray temp files). Returns the count."""
+    cutoff = time.time() - max_age_days * 86400
+    removed = 0
+    for path in cache_dir().iterdir():
+        try:
+            if path.is_file() and path.stat().st_mtime < cutoff:
+                path.unlink()
+                removed += 1
+        except FileNotFoundError:
+            continue
+    return removed
 
 
 def preview_png(pdf_path):

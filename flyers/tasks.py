@@ -23,3 +23,9 @@ def render_batch(batch_id):
         return False
     batch.finish(path.stem, render.page_count(path))
     return True
+
+
+@shared_task
+def prune_cache():
+    """Periodic: drop cached flyer files nobody used for a month."""
+    return render.prune_cache()

@@ -118,3 +118,20 @@ def test_the_arabic_text_comes_back_out_of_the_pdf_in_reading_order():
     flyer = make_flyer(headline_en="", body_en="", cta_en="", headline_ar="حلب نظيفة بأيدينا")
     text = PdfReader(render.render_pdf(flyer.spec(), "a5")).pages[0].extract_text()
     assert "حلب نظيفة بأيدينا" in unicodedata.normalize("NFKC", text)
+
+
+def test_the_prune_removes_files_unused_for_a_month_and_a_hit_counts_as_use(renders):
+    import os
+    import time
+
+    flyer = make_flyer()
+    old = render.render_pdf(flyer.spec(), "a5")
+    used = render.render_pdf(flyer.spec(), "a6")
+    month_ago = time.time() - 31 * 86400
+    for path in (old, used):
+        os.utime(path, (month_ago, month_ago))
+    render.render_pdf(flyer.spec(), "a6")  # a cache hit
+    assert render.prune_cache() == 1
+    assert not old.exists()
+    assert used.exists()
+    assert renders == ["render_flyer", "render_flyer"]

@@ -215,7 +215,7 @@ class Message(models.Model):
         ]
         with connection.cursor() as cursor:
             cursor.execute(sql, params)
-        return Delivery.objects.filter(message=self).count()
+            return cursor.rowcount
 
     def pause(self):
         """Sending → paused. Workers check between small groups, so sending stops within seconds;

@@ -1,0 +1,228 @@
+"""`manage.py bench dispatch --recipients N --workers W --json`
+
+On PostgreSQL + Redis: N synthetic supporters on one list, an SMTP sink in its own
+process, W real Celery worker processes. Prints
+
+* planning_seconds: Message.start() — the INSERT … SELECT snapshot of N deliveries;
+* end_to_end_per_second: from the first batch enqueued to the last delivery sent;
+* bare_loop_per_second: the same rendering + MIME building + SMTP sending over one
+  reused connection, with no queue and no database — the physical limit here;
+* ratio: end-to-end / bare loop.
+
+The synthetic contacts (source "bench-dispatch") and the message are deleted at the end.
+"""
+
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from django.conf import settings
+from django.core.mail import get_connection
+from django.core.management.base import CommandError
+from django.db import connection, transaction
+
+from . import emails, tokens
+from .models import Delivery, Message
+
+SOURCE = "bench-dispatch"
+LIST_NAME = "Benchmark: dispatch"
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def run(options):
+    if connection.vendor != "postgresql" or not settings.REDIS_URL:
+        raise CommandError(
+            "the dispatch benchmark needs PostgreSQL and Redis: set DATABASE_URL=postgres://… and REDIS_URL=redis://…"
+        )
+    recipients = int(options.get("recipients") or 100_000)
+    workers = int(options.get("workers") or 2)
+    contact_list = _contacts(recipients)
+    port = _free_port()
+    sink = subprocess.Popen(
+        [sys.executable, "-m", "messaging.sink", "--port", str(port)],
+        cwd=ROOT,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    procs = []
+    message = None
+    try:
+        _wait_port(port)
+        bare = _bare_loop(contact_list, port, min(recipients, 10_000))
+        env = {
+            **os.environ,
+            "EMAIL_BACKEND": "django.core.mail.backends.smtp.EmailBackend",
+            "EMAIL_HOST": "127.0.0.1",
+            "EMAIL_PORT": str(port),
+            "HAMLA_SEND_RATE": "0",
+            "LOG_LEVEL": "WARNING",
+        }
+        from hamla.celery import app
+
+        app.control.purge()
+        for n in range(workers):
+            procs.append(
+                subprocess.Popen(
+                    [
+                        sys.executable,
+                        "-m",
+                        "celery",
+                        "-A",
+                        "hamla",
+                        "worker",
+                        "--concurrency=1",
+                        "-n",
+                        f"bench{n}@%h",
+                        "--without-gossip",
+                        "--without-mingle",
+                        "-l",
+                        "WARNING",
+                    ],  # fmt: skip
+                    cwd=ROOT,
+                    env=env,
+                    stdout=subprocess.DEVNULL,
+                    stderr=subprocess.DEVNULL,
+                    start_new_session=True,
+                )
+            )
+        _wait_workers(app, workers)
+
+        message = Message.objects.create(
+            subject_ar="نشرة تجريبية {{ first_name }}",
+            body_ar=(ROOT / "messaging" / "bench_body.md").read_text(encoding="utf-8"),
+        )
+        message.lists.add(contact_list)
+        message.schedule()
+        t0 = time.perf_counter()
+        message.start()
+        planning = time.perf_counter() - t0
+
+        from .tasks import kick
+
+        t1 = time.perf_counter()
+        kick(message, lanes=max(2, workers * 2))
+        while Message.objects.filter(pk=message.pk).values_list("status", flat=True).first() != "sent":
+            time.sleep(0.2)
+            if time.perf_counter() - t1 > max(600, recipients / 50):
+                raise CommandError(f"dispatch did not finish: {message.counts()}")
+        elapsed = time.perf_counter() - t1
+        counts = message.counts()
+        end_to_end = counts["sent"] / elapsed
+        return {
+            "recipients": recipients,
+            "workers": workers,
+            "planning_seconds": round(planning, 3),
+            "end_to_end_seconds": round(elapsed, 2),
+            "end_to_end_per_second": round(end_to_end, 1),
+            "bare_loop_messages": bare["messages"],
+            "bare_loop_per_second": round(bare["rate"], 1),
+            "ratio": round(end_to_end / bare["rate"], 3),
+            "sent": counts["sent"],
+            "failed": counts["failed"],
+            "in_doubt": counts["in_doubt"],
+        }
+    finally:
+        for proc in procs:
+            proc.terminate()
+        for proc in procs:
+            try:
+                proc.wait(20)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+        sink.terminate()
+        sink.wait(10)
+        _cleanup(message)
+
+
+def _contacts(count):
+    """A list of `count` subscribed synthetic contacts (created once, reused by later runs)."""
+    from contacts.models import Contact, ContactList, Membership
+
+    contact_list, _ = ContactList.objects.get_or_create(name=LIST_NAME)
+    have = Membership.objects.filter(contact_list=contact_list).count()
+    chunk = 5000
+    for start in range(have, count, chunk):
+        batch = []
+        for i in range(start, min(count, start + chunk)):
+            contact = Contact(status=Contact.Status.SUBSCRIBED, language="ar" if i % 3 else "en", source=SOURCE)
+            contact.email = f"bench{i}@bench.invalid"
+            contact.given_name = f"مشترك {i}"
+            batch.append(contact)
+        with transaction.atomic():
+            created = Contact.objects.bulk_create(batch)
+            Membership.objects.bulk_create([Membership(contact=c, contact_list=contact_list) for c in created])
+    return contact_list
+
+
+def _bare_loop(contact_list, port, count):
+    """Render + build + send `count` messages over one SMTP connection, nothing else."""
+    from contacts.models import Contact
+
+    body = (ROOT / "messaging" / "bench_body.md").read_text(encoding="utf-8")
+    people = [
+        (c.pk, c.email, c.given_name, c.family_name)
+        for c in Contact.objects.filter(memberships__contact_list=contact_list)[:count]
+    ]
+    conn = get_connection("django.core.mail.backends.smtp.EmailBackend", host="127.0.0.1", port=port)
+    conn.open()
+    token_url, prefs_url = tokens.unsubscribe_url("TOKEN"), tokens.preferences_url("TOKEN")
+    t0 = time.perf_counter()
+    prepared = emails.prepare("نشرة تجريبية {{ first_name }}", body, "ar")
+    for pk, address, given, family in people:
+        token = tokens.make(pk, 0)
+        unsubscribe = token_url.replace("TOKEN", token)
+        values = {
+            "first_name": given,
+            "last_name": family,
+            "unsubscribe_url": unsubscribe,
+            "preferences_url": prefs_url.replace("TOKEN", token),
+        }
+        conn.send_messages([emails.build(prepared, address, values, emails.unsubscribe_headers(unsubscribe))])
+    elapsed = time.perf_counter() - t0
+    conn.close()
+    return {"messages": len(people), "rate": len(people) / elapsed}
+
+
+def _cleanup(message):
+    from contacts.models import Contact, ContactList, Membership
+
+    if message is not None:
+        Delivery.objects.filter(message=message)._raw_delete(connection.alias)
+        message.delete()
+    contact_list = ContactList.objects.filter(name=LIST_NAME).first()
+    if contact_list is not None:
+        Membership.objects.filter(contact_list=contact_list)._raw_delete(connection.alias)
+        contact_list.delete()
+    Contact.objects.filter(source=SOURCE)._raw_delete(connection.alias)
+
+
+def _free_port():
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _wait_port(port, timeout=10):
+    import socket
+
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=0.5).close()
+            return
+        except OSError:
+            time.sleep(0.1)
+    raise CommandError("the SMTP sink did not start")
+
+
+def _wait_workers(app, count, timeout=60):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        replies = app.control.ping(timeout=0.5) or []
+        if len(replies) >= count:
+            return
+    raise CommandError("the benchmark workers did not start")

@@ -34,7 +34,8 @@ LAYOUT_CHOICES = [
     ("a4-2up", _("A4 sheet, 2 × A5 to cut")),
     ("a4-4up", _("A4 sheet, 4 × A6 to cut")),
 ]
-PREVIEW_DPI = 40
+# Long side of a preview in pixels, whatever the paper: an A6 is as legible as an A4 sheet.
+PREVIEW_PIXELS = 480
 # Cached files unused this long are removed by the periodic prune (they can always be re-rendered).
 CACHE_MAX_AGE_DAYS = 30
 
@@ -142,7 +143,19 @@ def preview_png(pdf_path):
         prefix = Path(tmp) / "page"
         try:
             subprocess.run(
-                ["pdftoppm", "-png", "-r", str(PREVIEW_DPI), "-singlefile", "-f", "1", "-l", "1", pdf_path, prefix],
+                [
+                    "pdftoppm",
+                    "-png",
+                    "-scale-to",
+                    str(PREVIEW_PIXELS),
+                    "-singlefile",
+                    "-f",
+                    "1",
+                    "-l",
+                    "1",
+                    pdf_path,
+                    prefix,
+                ],
                 check=True,
                 capture_output=True,
                 timeout=60,

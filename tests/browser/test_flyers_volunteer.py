@@ -100,6 +100,9 @@ def test_the_volunteer_and_organizer_pages_in_both_languages(page, settings, tmp
     set_language(page, "ar")
     page.goto(page.base_url + "/flyers/")
     screenshot(page, "flyers-list-ar")
+    page.goto(page.base_url + f"/campaigns/{flyer.campaign_id}/")
+    assert page.locator(".flyers-panel").count() == 1
+    screenshot(page, "flyers-campaign-panel-ar")
     page.set_viewport_size({"width": 390, "height": 844})
     page.goto(page.base_url + f"/flyers/print/{flyer.pk}/?layout=a4-2up&ink=colour")
     screenshot(page, "flyers-print-ar-colour")

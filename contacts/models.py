@@ -402,6 +402,8 @@ class ImportJob(models.Model):
     path = models.CharField(max_length=500)
     size = models.BigIntegerField(default=0)
     encoding = models.CharField(max_length=20, default="auto")
+    # The uploader's interface language: the worker writes messages and the report in it.
+    language = models.CharField(max_length=8, default="ar")
     detected_encoding = models.CharField(max_length=20, blank=True)
     state = models.CharField(max_length=10, choices=State.choices, default=State.QUEUED, db_index=True)
     bytes_done = models.BigIntegerField(default=0)

@@ -1,6 +1,6 @@
 from celery import shared_task
 from django.conf import settings
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from .importer import ImportFailed, import_file
 from .models import ImportJob
@@ -14,11 +14,16 @@ def error_report_path(job):
 def run_import(job_id):
     """Run (or resume after a crash) one ImportJob. Safe to deliver twice: a finished
     job is not claimed again, and a resumed one continues after its checkpoint."""
-    from accounts.models import audit
-
     job = ImportJob.objects.select_related("contact_list", "created_by").filter(pk=job_id).first()
     if job is None or not job.claim():
         return False
+    with translation.override(job.language):
+        return _run(job)
+
+
+def _run(job):
+    from accounts.models import audit
+
     try:
         result = import_file(
             job.path,

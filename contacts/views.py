@@ -7,7 +7,7 @@ from django.db import transaction
 from django.db.models import Count, Q
 from django.http import FileResponse, Http404, JsonResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -290,6 +290,7 @@ def import_upload(request):
                 path=str(path),
                 size=path.stat().st_size,
                 encoding=data["encoding"],
+                language=translation.get_language() or settings.LANGUAGE_CODE,
                 created_by=request.user,
             )
             transaction.on_commit(lambda: run_import.delay(job.pk))

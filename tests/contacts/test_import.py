@@ -181,9 +181,11 @@ def test_a_crash_midway_keeps_whole_batches_and_the_job_resumes_after_them(tmp_p
 
 
 def test_inspect_rejects_files_over_the_size_limit(tmp_path, settings):
+    from django.utils import translation
+
     settings.HAMLA_MAX_IMPORT_BYTES = 10
     path = write_csv(tmp_path / "a.csv", ["email", "a@example.org"])
-    with pytest.raises(ImportFailed, match="too large"):
+    with translation.override("en"), pytest.raises(ImportFailed, match="too large"):
         importer.inspect(path)
 
 

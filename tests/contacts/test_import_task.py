@@ -49,6 +49,7 @@ def test_a_binary_upload_fails_the_job_with_a_clear_message(django_capture_on_co
     job = ImportJob.objects.get()
     run_import(job.pk)
     job.refresh_from_db()
-    assert job.state == "failed" and "binary" in job.failure
+    # In the uploader's language (Arabic here, the default).
+    assert job.state == "failed" and job.language == "ar" and "بيانات ثنائية" in job.failure
     assert not Contact.objects.exists() and not error_report_path(job).exists()
     assert not Path(job.path).exists()

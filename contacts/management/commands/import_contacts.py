@@ -3,7 +3,7 @@
 import json
 from pathlib import Path
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import BaseCommand, CommandError, no_translations
 
 from contacts.importer import ENCODINGS, ImportFailed, import_file
 from contacts.models import ContactList
@@ -19,6 +19,7 @@ class Command(BaseCommand):
         parser.add_argument("--dry-run", action="store_true", help="validate and count, write nothing")
         parser.add_argument("--json", action="store_true", help="print the result as one JSON object")
 
+    @no_translations  # stable English reasons for --json consumers
     def handle(self, path, list_name, encoding, dry_run, **options):
         if dry_run:
             contact_list = ContactList.objects.filter(name=list_name).first() or ContactList(name=list_name)

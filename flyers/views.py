@@ -1,9 +1,13 @@
 import base64
+import logging
+from datetime import timedelta
 
 from django.contrib import messages
+from django.core.cache import cache
 from django.db import transaction
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -17,6 +21,9 @@ from . import render as engine
 from .forms import BatchForm, FlyerForm, PrintOptionsForm, PrintRunForm
 from .models import BatchRender, Flyer, PrintRun, flyer_totals, signup_counts
 from .tasks import render_batch
+
+logger = logging.getLogger(__name__)
+NUDGE_AFTER = timedelta(minutes=1)
 
 # Campaigns volunteers may print for.
 PRINTABLE = (Campaign.Status.PLANNED, Campaign.Status.ACTIVE)
@@ -128,13 +135,26 @@ def batch_create(request, pk):
     )
     batch.print_runs.set(form.cleaned_data["print_runs"])
     audit(request.user, "flyer.batch", flyer, batch=batch.pk, print_runs=len(form.cleaned_data["print_runs"]))
-    transaction.on_commit(lambda: render_batch.delay(batch.pk))
+    transaction.on_commit(lambda: _enqueue(batch.pk))
     return redirect(batch)
+
+
+def _enqueue(batch_id):
+    try:
+        render_batch.delay(batch_id)
+    except Exception:  # noqa: BLE001 - broker down: the batch stays queued and the page asks again
+        logger.exception("could not enqueue flyer batch %s", batch_id)
 
 
 @organizer_required
 def batch_detail(request, pk):
     batch = get_object_or_404(BatchRender.objects.select_related("flyer"), pk=pk)
+    waited = timezone.now() - batch.created
+    # A task lost before any worker took it (broker restarted, enqueue failed) is sent again,
+    # at most once a minute; claim() makes a duplicate harmless.
+    if batch.status == BatchRender.Status.QUEUED and waited > NUDGE_AFTER:
+        if cache.add(f"flyers:batch-nudge:{batch.pk}", 1, int(NUDGE_AFTER.total_seconds())):
+            _enqueue(batch.pk)
     return render(request, "flyers/batch.html", {"batch": batch, "runs": batch.print_runs.all()})
 
 
@@ -145,7 +165,7 @@ def batch_download(request, pk):
     if not path.exists():
         # The cache was cleared: render again in the worker rather than in this request.
         BatchRender.objects.filter(pk=batch.pk).update(status=BatchRender.Status.QUEUED)
-        transaction.on_commit(lambda: render_batch.delay(batch.pk))
+        transaction.on_commit(lambda: _enqueue(batch.pk))
         return redirect(batch)
     name = f"flyers-{batch.flyer_id}-{batch.layout}-batch{batch.pk}.pdf"
     return FileResponse(path.open("rb"), as_attachment=True, filename=name, content_type="application/pdf")

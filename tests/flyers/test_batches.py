@@ -89,3 +89,43 @@ def test_the_worker_renders_a_batch_requested_from_the_flyer_page(tmp_path, sett
     path = tmp_path / "batch.pdf"
     path.write_bytes(b"".join(download.streaming_content))
     assert render.page_count(path) == 6
+
+
+@pytest.fixture
+def eager_tasks():
+    """Tasks run in-process (the real task code) instead of waiting for a worker."""
+    from hamla.celery import app
+
+    app.conf.task_always_eager = True
+    yield
+    app.conf.task_always_eager = False
+
+
+@pytest.mark.django_db
+def test_a_batch_whose_task_was_lost_is_sent_again_from_its_page(eager_tasks):
+    from django.utils import timezone
+
+    flyer = make_flyer()
+    batch = make_batch(flyer, [make_run(flyer)])
+    client = organizer_client()
+    client.get(reverse("flyers:batch", args=[batch.pk]))
+    assert BatchRender.objects.get(pk=batch.pk).status == "queued"  # too early to call it lost
+    BatchRender.objects.filter(pk=batch.pk).update(created=timezone.now() - BatchRender.STALE_AFTER)
+    page = client.get(reverse("flyers:batch", args=[batch.pk]))
+    assert BatchRender.objects.get(pk=batch.pk).status == "ready"
+    assert page.status_code == 200
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_batch_whose_file_was_pruned_is_rendered_again(eager_tasks):
+    flyer = make_flyer()
+    batch = make_batch(flyer, [make_run(flyer), make_run(flyer)], layout="a5")
+    render_batch(batch.pk)
+    batch.refresh_from_db()
+    render.cached_path(batch.content_key).unlink()
+    client = organizer_client()
+    response = client.get(reverse("flyers:batch_download", args=[batch.pk]))
+    assert response["Location"] == reverse("flyers:batch", args=[batch.pk])
+    assert BatchRender.objects.get(pk=batch.pk).status == "ready"
+    again = client.get(reverse("flyers:batch_download", args=[batch.pk]))
+    assert again.status_code == 200

@@ -55,7 +55,8 @@ class CampaignForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         self.fields["slug"].required = False
         for name in ("goal_participants", "goal_flyers", "goal_signups", "goal_messages"):
-            self.fields[name].widget.attrs["min"] = 0
+            # Numbers read left to right in Arabic too ("-3" must not show as "3-").
+            self.fields[name].widget.attrs.update({"min": 0, "dir": "ltr"})
 
     def clean_slug(self):
         slug = self.cleaned_data.get("slug")
@@ -100,7 +101,7 @@ class ActionForm(forms.ModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["participants"].widget.attrs["min"] = 0
+        self.fields["participants"].widget.attrs.update({"min": 0, "dir": "ltr"})
 
     def clean(self):
         cleaned = super().clean()

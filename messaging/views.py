@@ -1,0 +1,181 @@
+"""Organizer pages: list, compose, preview, test send, schedule, live progress, controls."""
+
+from django.contrib import messages as flash
+from django.core.exceptions import ValidationError
+from django.http import Http404, HttpResponse, JsonResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.clickjacking import xframe_options_sameorigin
+from django.views.decorators.http import require_POST
+
+from accounts.decorators import organizer_required
+from accounts.models import audit
+
+from . import compose as composing
+from . import emails, tasks
+from .forms import MessageForm, ScheduleForm, TestSendForm
+from .models import Message
+
+
+@organizer_required
+def message_list(request):
+    items = Message.objects.select_related("campaign").order_by("-created")[:200]
+    return render(request, "messaging/list.html", {"items": items})
+
+
+@organizer_required
+def compose(request, pk=None):
+    message = get_object_or_404(Message, pk=pk) if pk else None
+    if message is not None and not message.is_editable:
+        flash.error(request, _("A newsletter cannot be changed once it has started sending."))
+        return redirect(message)
+    initial = {"campaign": request.GET.get("campaign")} if message is None else None
+    form = MessageForm(request.POST or None, instance=message, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        was_new = message is None
+        message = form.save(commit=False)
+        if was_new:
+            message.created_by = request.user
+        if message.status == Message.Status.SCHEDULED:
+            message.unschedule()  # an edit needs a fresh decision to send
+        message.save()
+        form.save_m2m()
+        audit(request.user, "message.create" if was_new else "message.edit", message)
+        return redirect(message)
+    return render(request, "messaging/compose.html", {"form": form, "message": message})
+
+
+def _progress(message):
+    counts = message.counts()
+    done = counts["total"] - counts["queued"] - counts["sending"]
+    sent = counts["sent"] + sum(counts[s] for s in ("delivered", "opened", "clicked", "bounced", "complained"))
+    rate = eta = None
+    if message.started_at and sent:
+        end = message.finished_at or timezone.now()
+        elapsed = max((end - message.started_at).total_seconds(), 0.001)
+        rate = sent / elapsed
+        remaining = counts["queued"] + counts["sending"]
+        eta = int(remaining / rate) if remaining and message.status == Message.Status.SENDING else None
+    return {
+        "status": message.status,
+        "status_label": message.get_status_display(),
+        "counts": counts,
+        "sent": sent,
+        "percent": int(100 * done / counts["total"]) if counts["total"] else 0,
+        "rate": round(rate, 1) if rate else None,
+        "eta_seconds": eta,
+    }
+
+
+@organizer_required
+def detail(request, pk):
+    message = get_object_or_404(Message.objects.select_related("campaign"), pk=pk)
+    default_at = message.send_at if message.status == Message.Status.SCHEDULED else None
+    context = {
+        "message": message,
+        "progress": _progress(message),
+        "schedule_form": ScheduleForm(initial={"send_at": default_at}),
+        "test_form": TestSendForm(initial={"language": message.languages[0] if message.languages else "ar"}),
+        "live": message.status in (Message.Status.SCHEDULED, Message.Status.SENDING),
+        "stats": message.stats() if message.status in (Message.Status.SENT, Message.Status.SENDING) else None,
+    }
+    return render(request, "messaging/detail.html", context)
+
+
+@organizer_required
+def progress(request, pk):
+    message = get_object_or_404(Message, pk=pk)
+    return JsonResponse(_progress(message))
+
+
+@organizer_required
+@xframe_options_sameorigin
+def preview(request, pk, language):
+    """The email as a recipient preferring `language` gets it, with sample merge values."""
+    message = get_object_or_404(Message.objects.select_related("campaign"), pk=pk)
+    if language not in ("ar", "en"):
+        raise Http404
+    try:
+        used, subject, body = message.content_for(language)
+    except ValidationError:
+        return HttpResponse(_("Nothing to preview yet."), content_type="text/plain; charset=utf-8")
+    campaign_title = message.campaign.title if message.campaign_id else ""
+    prepared = emails.prepare(subject, body, used, campaign_title)
+    html = composing.fill(prepared.html, composing.sample_values(used), escape=True)
+    response = HttpResponse(html)
+    # The body is sanitised already; the sandbox is a second lock (no scripts, no forms).
+    response["Content-Security-Policy"] = "sandbox; default-src 'none'; style-src 'unsafe-inline'"
+    return response
+
+
+@organizer_required
+@require_POST
+def send_test(request, pk):
+    message = get_object_or_404(Message.objects.select_related("campaign"), pk=pk)
+    form = TestSendForm(request.POST)
+    if not form.is_valid():
+        flash.error(request, _("Enter a valid email address for the test."))
+        return redirect(message)
+    try:
+        language, subject, body = message.content_for(form.cleaned_data["language"])
+    except ValidationError as exc:
+        flash.error(request, " ".join(exc.messages))
+        return redirect(message)
+    campaign_title = message.campaign.title if message.campaign_id else ""
+    emails.send_test(subject, body, language, form.cleaned_data["address"], campaign_title)
+    audit(request.user, "message.test_sent", message, language=language)
+    flash.success(request, _("A test was sent."))
+    return redirect(message)
+
+
+@organizer_required
+@require_POST
+def schedule(request, pk):
+    message = get_object_or_404(Message, pk=pk)
+    form = ScheduleForm(request.POST)
+    if not form.is_valid():
+        flash.error(request, " ".join(e for errors in form.errors.values() for e in errors))
+        return redirect(message)
+    at = form.cleaned_data["send_at"]
+    try:
+        message.schedule(at=at)
+    except ValidationError as exc:
+        flash.error(request, " ".join(exc.messages))
+        return redirect(message)
+    audit(request.user, "message.schedule", message, send_at=message.send_at.isoformat())
+    if at is None or at <= timezone.now():
+        tasks.start_message.delay(message.pk)
+        flash.success(request, _("Sending will start in a few seconds."))
+    else:
+        flash.success(request, _("The newsletter is scheduled."))
+    return redirect(message)
+
+
+@organizer_required
+@require_POST
+def act(request, pk, action):
+    """pause / resume / cancel / unschedule / retry (failed deliveries only)."""
+    message = get_object_or_404(Message, pk=pk)
+    if action == "pause":
+        done = message.pause()
+    elif action == "resume":
+        done = message.resume()
+        if done:
+            tasks.kick(message)
+    elif action == "cancel":
+        done = message.cancel()
+    elif action == "unschedule":
+        done = message.unschedule()
+    elif action == "retry":
+        done = message.retry_failed()
+        if done:
+            tasks.kick(message)
+    else:
+        raise Http404
+    if done:
+        audit(request.user, f"message.{action}", message)
+        flash.success(request, _("Done."))
+    else:
+        flash.error(request, _("That is not possible in the newsletter's current state."))
+    return redirect(message)

@@ -1,0 +1,98 @@
+import smtplib
+
+import pytest
+from anymail.exceptions import AnymailAPIError
+from django.core.exceptions import ValidationError
+
+from messaging import compose, dispatch, emails
+from messaging.ratelimit import Limiter, LocalBucket
+
+from .helpers import make_message
+
+
+def test_merge_fields_outside_the_whitelist_are_rejected():
+    errors = compose.merge_field_errors("Hi {{ settings.SECRET_KEY }} {{ first_name|safe }} {% load static %}")
+    assert len(errors) == 3
+
+
+def test_hostile_html_is_sanitised_and_merge_values_are_escaped():
+    html = compose.body_html('<script>alert(1)</script><a href="javascript:x()" onclick="y()">go</a> {{ first_name }}')
+    filled = compose.fill(html, {"first_name": "<img src=x onerror=alert(1)>"}, escape=True)
+    assert "<script" not in filled and "javascript:" not in filled and "onclick" not in filled
+    assert "&lt;img src=x onerror=alert(1)&gt;" in filled
+
+
+def test_template_syntax_in_the_body_is_never_evaluated():
+    prepared = emails.prepare("Hi", "{{ settings.SECRET_KEY }} {% now 'Y' %}", "en")
+    assert "{{ settings.SECRET_KEY }}" in prepared.text and "{% now 'Y' %}" in prepared.text
+
+
+def test_arabic_email_is_right_to_left_and_english_left_to_right():
+    arabic = emails.prepare("نشرة", "مرحبا {{ first_name }}", "ar")
+    english = emails.prepare("News", "Hello {{ first_name }}", "en")
+    assert '<html lang="ar" dir="rtl">' in arabic.html and "text-align:right" in arabic.html
+    assert '<html lang="en" dir="ltr">' in english.html
+    assert "إلغاء الاشتراك" in arabic.html or "Unsubscribe" not in arabic.html
+
+
+def test_a_text_alternative_keeps_links_readable():
+    text = compose.html_to_text(compose.body_html("Read [the report](https://example.org/r) now"))
+    assert text == "Read the report (https://example.org/r) now"
+
+
+@pytest.mark.django_db
+def test_a_message_with_bad_merge_fields_does_not_validate():
+    message = make_message(body_ar="{{ request.user }}")
+    with pytest.raises(ValidationError):
+        message.full_clean(exclude=["lists", "tags", "segment"])
+
+
+@pytest.mark.parametrize(
+    ("exc", "transient", "whole"),
+    [
+        (AnymailAPIError("slow down", status_code=429), True, True),
+        (AnymailAPIError("oops", status_code=503), True, True),
+        (AnymailAPIError("bad request", status_code=400), False, False),
+        (smtplib.SMTPDataError(451, b"later"), True, True),
+        (smtplib.SMTPDataError(554, b"no"), False, True),
+        (smtplib.SMTPRecipientsRefused({"a@b": (450, b"greylisted")}), True, False),
+        (smtplib.SMTPRecipientsRefused({"a@b": (550, b"no such user")}), False, False),
+        (smtplib.SMTPServerDisconnected("gone"), True, True),
+        (TimeoutError(), True, True),
+    ],
+)
+def test_provider_errors_are_classified_as_transient_or_permanent(exc, transient, whole):
+    got_transient, got_whole, reason = dispatch.classify(exc)
+    assert got_transient is transient and reason
+    if transient:
+        assert got_whole is whole
+
+
+def test_the_local_bucket_refuses_beyond_its_rate():
+    bucket = LocalBucket(rate=10, capacity=10)
+    waits = [bucket.take() for _ in range(11)]
+    assert waits[:10] == [0.0] * 10 and waits[10] > 0
+
+
+def test_the_redis_bucket_is_shared_between_limiters():
+    import redis
+
+    from tests.messaging.conftest import messaging_redis_url
+    from tests.services import unavailable
+
+    url = messaging_redis_url()
+    try:
+        redis.Redis.from_url(url, socket_connect_timeout=1).ping()
+    except Exception:  # noqa: BLE001
+        unavailable(f"Redis is not reachable at {url}")
+    slept = []
+    key = f"hamla:test-bucket:{id(slept)}"
+    first = Limiter(rate=5, key=key, redis_url=url, sleep=slept.append)
+    second = Limiter(rate=5, key=key, redis_url=url, sleep=slept.append)
+    assert first.shared
+    for _ in range(5):
+        first.acquire()
+    assert not slept
+    # The second limiter sees the tokens the first one took.
+    second.bucket.take(0)
+    assert second.bucket.take(1) > 0

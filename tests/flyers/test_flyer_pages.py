@@ -255,3 +255,16 @@ def test_hostile_text_gives_a_saved_flyer_or_a_clear_error_never_a_crash(texts):
     assert pdf.status_code in (200, 422)
     if pdf.status_code == 200:
         assert b"".join(pdf.streaming_content).startswith(b"%PDF")
+
+
+def test_printing_for_a_campaign_without_a_public_page_warns_that_the_qr_leads_nowhere():
+    flyer = make_flyer()
+    flyer.campaign.is_public = False
+    flyer.campaign.save()
+    client = organizer_client()
+    client.cookies.load({"django_language": "en"})
+    for url in (reverse("flyers:detail", args=[flyer.pk]), reverse("flyers:print", args=[flyer.pk])):
+        assert "has no public page yet" in client.get(url).content.decode()
+    flyer.campaign.is_public = True
+    flyer.campaign.save()
+    assert "has no public page yet" not in client.get(reverse("flyers:print", args=[flyer.pk])).content.decode()

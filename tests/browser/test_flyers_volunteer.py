@@ -27,12 +27,23 @@ def decode_qr(pdf_path, tmp_path):
     return out.stdout.splitlines()
 
 
-def test_a_volunteer_prints_a_4up_grayscale_flyer_and_its_qr_opens_the_campaign(page, settings, tmp_path):
+@pytest.fixture
+def phone_without_js(browser, live_server):
+    """A phone-sized browser with JavaScript off: the volunteer flow must not need it."""
+    context = browser.new_context(viewport={"width": 390, "height": 844}, locale="ar", java_script_enabled=False)
+    page = context.new_page()
+    page.set_default_timeout(15000)
+    page.base_url = live_server.url
+    yield page
+    context.close()
+
+
+def test_a_volunteer_prints_a_4up_grayscale_flyer_and_its_qr_opens_the_campaign(phone_without_js, settings, tmp_path):
+    page = phone_without_js
     settings.SITE_URL = page.base_url
     settings.VAR_DIR = tmp_path / "var"
     flyer = make_flyer(make_campaign("clean-aleppo-2026"), design="bilingual")
     volunteer = make_user(VOLUNTEER)
-    page.set_viewport_size({"width": 390, "height": 844})
     log_in(page, volunteer, language="ar")
 
     page.goto(page.base_url + "/flyers/print/")
@@ -41,7 +52,9 @@ def test_a_volunteer_prints_a_4up_grayscale_flyer_and_its_qr_opens_the_campaign(
     page.select_option("select[name=layout]", "a4-4up")
     page.check("input[name=ink][value=grayscale]")
     page.click("form.print-options button")
-    page.wait_for_function("document.querySelector('.flyer-preview img').naturalWidth > 100")
+    assert "layout=a4-4up&ink=grayscale" in page.url
+    thumbnail = page.request.get(page.base_url + page.get_attribute(".flyer-preview img", "src"))
+    assert thumbnail.ok and thumbnail.body().startswith(b"\x89PNG")
     screenshot(page, "flyers-print-ar")
 
     page.fill("input[name=quantity]", "400")
@@ -63,7 +76,7 @@ def test_a_volunteer_prints_a_4up_grayscale_flyer_and_its_qr_opens_the_campaign(
     # A passer-by scans the code (a fresh browser, not the volunteer's session) and signs up.
     from django.core import mail
 
-    visitor = page.context.browser.new_context(locale="ar")
+    visitor = page.context.browser.new_context(locale="ar", java_script_enabled=False)
     public = visitor.new_page()
     public.goto(expected)
     assert public.locator("h1").count()

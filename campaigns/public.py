@@ -4,18 +4,23 @@ Both are optional at run time (the flyers and contacts apps may not provide
 them yet); the page then simply has no attribution or no form.
 """
 
+import re
+
 from django.template import TemplateDoesNotExist
 from django.template.loader import get_template
 from django.urls import reverse
 
 from .models import _model
 
+CODE = re.compile(r"[A-Za-z0-9_-]{1,16}")
+
 
 def print_run_for(campaign, code):
     """The print run of one of this campaign's flyers with this QR code, or None.
     Codes of other campaigns' flyers are ignored, so they cannot be credited here."""
     PrintRun = _model("flyers", "PrintRun")
-    if PrintRun is None or not code or len(code) > 16:
+    # Codes are url-safe base64; anything else (NUL bytes, quotes, huge strings) never reaches the database.
+    if PrintRun is None or not CODE.fullmatch(code or ""):
         return None
     return PrintRun.objects.filter(code=code, flyer__campaign=campaign).first()
 

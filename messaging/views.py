@@ -34,11 +34,13 @@ def compose(request, pk=None):
     form = MessageForm(request.POST or None, instance=message, initial=initial)
     if request.method == "POST" and form.is_valid():
         was_new = message is None
+        # An edit needs a fresh decision to send; if the sweep started it meanwhile, refuse.
+        if not was_new and message.status == Message.Status.SCHEDULED and not message.unschedule():
+            flash.error(request, _("A newsletter cannot be changed once it has started sending."))
+            return redirect(message)
         message = form.save(commit=False)
         if was_new:
             message.created_by = request.user
-        if message.status == Message.Status.SCHEDULED:
-            message.unschedule()  # an edit needs a fresh decision to send
         message.save()
         form.save_m2m()
         audit(request.user, "message.create" if was_new else "message.edit", message)

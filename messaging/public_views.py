@@ -1,5 +1,6 @@
 """Supporter-facing pages reached from an email: one-click unsubscribe and preferences."""
 
+from django.conf import settings
 from django.http import Http404
 from django.shortcuts import render
 from django.utils import translation
@@ -25,7 +26,11 @@ def _recipient(token):
     return contact, message
 
 
-def _language(contact):
+def _language(request, contact):
+    """The language the visitor picked with the switcher, else the one they receive emails in."""
+    chosen = request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME)
+    if chosen in ("ar", "en"):
+        return chosen
     return "en" if contact.language == "en" else "ar"
 
 
@@ -34,7 +39,7 @@ def _language(contact):
 def unsubscribe(request, token):
     """GET shows a confirm button (link scanners follow GETs); POST unsubscribes. Idempotent."""
     contact, message = _recipient(token)
-    with translation.override(request.GET.get("lang") or _language(contact)):
+    with translation.override(_language(request, contact)):
         if request.method == "POST":
             contact.unsubscribe("one_click", message=message)
             return render(request, "messaging/public/unsubscribed.html", {"token": token})
@@ -61,7 +66,7 @@ def preferences(request, token):
         saved = True
         lists = [m.contact_list for m in Membership.objects.filter(contact=contact, subscribed=True)]
         form = PreferencesForm(contact=contact, lists=lists)
-    with translation.override(_language(contact)):
+    with translation.override(_language(request, contact)):
         return render(
             request,
             "messaging/public/preferences.html",

@@ -6,6 +6,8 @@ page needs no JavaScript and the chart reads right-to-left in Arabic.
 
 from dataclasses import dataclass
 
+MAX_YEARS = 60
+
 
 @dataclass(frozen=True)
 class Bar:
@@ -32,18 +34,24 @@ class BarChart:
         return self.height - 5
 
 
-def fill_years(counts):
-    """{year: count} -> [(year, count)] for every year from the first to the last, gaps as 0,
-    so a quiet year shows as a gap rather than vanishing from the timeline."""
-    if not counts:
-        return []
-    first, last = min(counts), max(counts)
+def fill_years(counts, span=None):
+    """{year: count} -> [(year, count)] for every year from the first to the last (or over
+    `span`, a (first, last) pair), gaps as 0, so a quiet year shows as a gap rather than
+    vanishing from the timeline."""
+    if span is None:
+        if not counts:
+            return []
+        span = (min(counts), max(counts))
+    first, last = span
+    # A mistyped date (year 201 for 2011) must not turn the chart into two thousand slivers.
+    first = max(first, last - MAX_YEARS + 1)
     return [(year, counts.get(year, 0)) for year in range(first, last + 1)]
 
 
-def year_bars(counts, *, rtl=False, width=720, height=180, label_space=22, top_space=18):
-    """Lay out one bar per year. In right-to-left pages the earliest year is on the right."""
-    series = fill_years(counts)
+def year_bars(counts, *, span=None, rtl=False, width=720, height=180, label_space=22, top_space=18):
+    """Lay out one bar per year (over `span` if given). In right-to-left pages the earliest
+    year is on the right."""
+    series = fill_years(counts, span)
     if not series:
         return BarChart([], width, height, height - label_space, 0)
     max_count = max(count for _, count in series) or 1

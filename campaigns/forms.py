@@ -1,4 +1,5 @@
 from django import forms
+from django.db.models import Q
 from django.utils.crypto import get_random_string
 from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
@@ -152,12 +153,17 @@ class HistoryFilterForm(forms.Form):
         label=_("Campaign kind"), required=False, choices=[("", _("All kinds"))] + Campaign.Kind.choices
     )
     area = forms.ChoiceField(label=_("Area"), required=False)
-    year = forms.TypedChoiceField(label=_("Year"), required=False, coerce=int, empty_value=None)
+    # Any year is valid; the select only offers the years that have actions (see set_years),
+    # which the view learns from the same query that draws the chart.
+    year = forms.IntegerField(label=_("Year"), required=False, min_value=1, max_value=9999, widget=forms.Select)
 
-    def __init__(self, data, *, years, cities):
+    def __init__(self, data, *, cities, years=()):
         super().__init__(data)
-        self.fields["year"].choices = year_choices(years)
+        self.set_years(years)
         self.fields["area"].choices = city_choices(cities)
+
+    def set_years(self, years):
+        self.fields["year"].widget.choices = year_choices(years)
 
     @property
     def values(self):
@@ -168,15 +174,19 @@ class HistoryFilterForm(forms.Form):
         """Whether anything but the year narrows the actions (the chart ignores the year)."""
         return any(self.values.get(name) for name in ("kind", "campaign_kind", "area"))
 
-    def filter(self, actions, *, by_year=True):
-        """Filter an Action queryset; `by_year=False` leaves the year out (for the all-years chart)."""
+    def q(self, *, by_year=True):
+        """The filters as a Q on Action; `by_year=False` leaves the year out (for the all-years chart)."""
         data = self.values
+        q = Q()
         if data.get("kind"):
-            actions = actions.filter(kind=data["kind"])
+            q &= Q(kind=data["kind"])
         if data.get("campaign_kind"):
-            actions = actions.filter(campaign__kind=data["campaign_kind"])
+            q &= Q(campaign__kind=data["campaign_kind"])
         if data.get("area"):
-            actions = actions.filter(city=data["area"])
+            q &= Q(city=data["area"])
         if by_year and data.get("year"):
-            actions = actions.filter(date__year=data["year"])
-        return actions
+            q &= Q(date__year=data["year"])
+        return q
+
+    def filter(self, actions, *, by_year=True):
+        return actions.filter(self.q(by_year=by_year))

@@ -32,10 +32,17 @@ def year_of(field):
     return ExtractYear(field)
 
 
-def years_of(queryset, field):
-    """{year: row count} for a queryset, in one grouped query."""
-    rows = queryset.order_by().exclude(**{f"{field}__isnull": True}).values(y=year_of(field)).annotate(n=Count("pk"))
-    return {row["y"]: row["n"] for row in rows}
+def years_of(queryset, field, matching=None):
+    """{year: row count} for a queryset, in one grouped query.
+
+    With a `matching` Q, returns ({year: all rows}, {year: rows matching}) from
+    that same single scan."""
+    rows = queryset.order_by().exclude(**{f"{field}__isnull": True}).values(y=year_of(field))
+    if matching is None:
+        return {row["y"]: row["n"] for row in rows.annotate(n=Count("pk"))}
+    rows = rows.annotate(n=Count("pk"), m=Count("pk", filter=matching))
+    rows = list(rows)
+    return {row["y"]: row["n"] for row in rows}, {row["y"]: row["m"] for row in rows if row["m"]}
 
 
 @functools.cache

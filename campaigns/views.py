@@ -132,12 +132,15 @@ def _action_form(request, campaign, action):
 
 @organizer_required
 def history(request):
-    all_years = years_of(Action.objects.all(), "date")
-    form = HistoryFilterForm(
-        request.GET or None, years=sorted(all_years, reverse=True), cities=_cities(Action.objects.all())
-    )
+    form = HistoryFilterForm(request.GET or None, cities=_cities(Action.objects.all()))
     base = Action.objects.all()
-    counts = years_of(form.filter(base, by_year=False), "date") if form.has_filters() else all_years
+    # One scan gives both the year choices (all actions) and the chart (the filtered ones).
+    if form.has_filters():
+        all_years, counts = years_of(base, "date", matching=form.q(by_year=False))
+    else:
+        all_years = counts = years_of(base, "date")
+    form.set_years(sorted(all_years, reverse=True))
+    span = (min(all_years), max(all_years)) if all_years else None
     actions = (
         form.filter(base)
         .select_related("campaign")
@@ -157,7 +160,8 @@ def history(request):
             "page": page,
             "query": query.urlencode(),
             "chart_query": chart_query.urlencode(),
-            "chart": year_bars(counts, rtl=get_language_bidi()),
+            # The axis spans the whole history even when filters leave some years empty.
+            "chart": year_bars(counts, span=span, rtl=get_language_bidi()),
             "selected_year": form.values.get("year"),
             "total": sum(counts.values()),
         },

@@ -194,6 +194,16 @@ class Campaign(models.Model):
         ordering = ["-start_date", "-id"]
         verbose_name = _("campaign")
         verbose_name_plural = _("campaigns")
+        constraints = [
+            # The form and clean() explain the mistake; this keeps scripts and imports honest too.
+            models.CheckConstraint(
+                condition=models.Q(end_date__isnull=True)
+                | models.Q(start_date__isnull=True)
+                | models.Q(end_date__gte=models.F("start_date")),
+                name="campaign_ends_after_it_starts",
+                violation_error_message=_("The end date is before the start date."),
+            ),
+        ]
 
     def __str__(self):
         return self.title

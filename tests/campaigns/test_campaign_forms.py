@@ -1,3 +1,5 @@
+import datetime
+
 import pytest
 
 from campaigns.models import Action, Campaign
@@ -110,3 +112,16 @@ def test_an_action_of_another_campaign_cannot_be_edited_through_this_one(client)
 
     action = make_action(other)
     assert client.get(f"/campaigns/{campaign.pk}/actions/{action.pk}/edit/").status_code == 404
+
+
+def test_the_database_refuses_an_end_before_the_start_even_without_the_form():
+    from django.db import IntegrityError, transaction
+
+    with transaction.atomic(), pytest.raises(IntegrityError):
+        make_campaign(start_date=datetime.date(2026, 5, 1), end_date=datetime.date(2026, 4, 1))
+    assert not Campaign.objects.exists()
+
+
+def test_the_form_shows_the_date_error_once(client):
+    body = client.post("/campaigns/new/", {**VALID, "end_date": "2026-02-01"}).content.decode()
+    assert body.count("The end date is before the start date.") == 1

@@ -68,8 +68,21 @@ def test_a_batch_that_cannot_be_laid_out_fails_with_the_reason():
     assert "shorten" in batch.error or "اختصار" in batch.error
 
 
+@pytest.fixture
+def open_broker_pools():
+    """Producer pools that are open: another suite's fixture may have force-closed the
+    process-wide kombu pools this process would otherwise reuse."""
+    from kombu import pools
+
+    from hamla.celery import app
+
+    pools.reset()
+    app._pool = None
+    app.amqp._producer_pool = None
+
+
 @pytest.mark.django_db(transaction=True)
-def test_the_worker_renders_a_batch_requested_from_the_flyer_page(tmp_path, settings):
+def test_the_worker_renders_a_batch_requested_from_the_flyer_page(tmp_path, settings, open_broker_pools):
     flyer = make_flyer()
     runs = [make_run(flyer, neighbourhood=f"district {i}") for i in range(6)]
     client = organizer_client()

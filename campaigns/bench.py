@@ -18,6 +18,7 @@ from django.test.utils import CaptureQueriesContext
 from django.utils.crypto import get_random_string
 
 from .models import Action, Campaign
+from .report import render_history_report
 
 CAMPAIGNS = 1_000
 ACTIONS_EACH = 20
@@ -124,6 +125,14 @@ def run(options):
                     # CPU time of this process: what the page costs when other work shares the cores.
                     "cpu_median_ms": round(statistics.median(cpu), 1),
                     "queries": len(queries),
+                }
+            for label, year in (("report_one_year_pdf", 2015), ("report_all_years_pdf", None)):
+                t0, c0 = time.perf_counter(), time.process_time()
+                pdf = render_history_report(year=year, language="ar")
+                results[label] = {
+                    "seconds": round(time.perf_counter() - t0, 2),
+                    "cpu_seconds": round(time.process_time() - c0, 2),
+                    "kib": len(pdf) // 1024,
                 }
             raise _Rollback
     except _Rollback:

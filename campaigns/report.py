@@ -9,8 +9,7 @@ too. There is one text engine in Hamla, not two.
 import io
 from collections import Counter, defaultdict
 
-from django.db.models import Count, Q
-from django.db.models.functions import ExtractYear
+from django.db.models import Count, OuterRef, Q, Subquery, Sum
 from django.utils import formats, timezone, translation
 from django.utils.translation import gettext as _
 from reportlab.graphics.charts.barcharts import HorizontalBarChart, VerticalBarChart
@@ -22,7 +21,7 @@ from reportlab.platypus import CondPageBreak, Flowable, KeepTogether, SimpleDocT
 from flyers.pdf import CREATOR, PAGE_SIZES, BidiParagraph, HamlaCanvas, draw_paragraph, measure_text, register_fonts
 
 from .charts import fill_years
-from .models import Action, Campaign
+from .models import Action, Campaign, years_of
 
 ACCENT = HexColor("#0b6e4f")
 HIGHLIGHT = HexColor("#e0a100")
@@ -150,33 +149,42 @@ def kind_chart(rows, width, *, rtl, title=""):
     return LabelledChart(drawing, labels)
 
 
-def history_data(year=None):
+# Above this many actions the report lists campaigns only (one line each, with their
+# counts): every action of a long history would be hundreds of pages and a minute of work.
+MAX_LISTED_ACTIONS = 600
+
+
+def history_data(year=None, max_listed_actions=MAX_LISTED_ACTIONS):
     """Everything the report shows, in a handful of queries: per-year counts (all years),
-    the campaigns of the selection with their actions, and totals."""
-    per_year = {
-        row["y"]: row["n"]
-        for row in Action.objects.order_by().annotate(y=ExtractYear("date")).values("y").annotate(n=Count("pk"))
-    }
-    actions = Action.objects.select_related("campaign").order_by("date", "id")
+    counts per kind and totals of the selection, and its campaigns with their actions
+    (or, past `max_listed_actions`, with their action counts only)."""
+    per_year = years_of(Action.objects.all(), "date")
+    actions = Action.objects.all()
     campaigns = Campaign.objects.order_by("start_date", "id")
     if year:
         actions = actions.filter(date__year=year)
         campaigns = campaigns.filter(Q(start_date__year=year) | Q(actions__date__year=year)).distinct()
+    kinds = Counter({row["kind"]: row["n"] for row in actions.order_by().values("kind").annotate(n=Count("pk"))})
+    action_count = sum(kinds.values())
+    condensed = action_count > max_listed_actions
     by_campaign = defaultdict(list)
-    kinds = Counter()
-    participants = 0
-    for action in actions:
-        by_campaign[action.campaign_id].append(action)
-        kinds[action.kind] += 1
-        participants += action.participants or 0
-    campaigns = list(campaigns)
+    if condensed:
+        counted = actions.filter(campaign=OuterRef("pk")).order_by().values("campaign")
+        campaigns = campaigns.annotate(
+            action_count=Subquery(counted.annotate(n=Count("pk")).values("n")),
+            participant_count=Subquery(counted.annotate(p=Sum("participants")).values("p")),
+        )
+    else:
+        for action in actions.order_by("date", "id"):
+            by_campaign[action.campaign_id].append(action)
     return {
         "per_year": per_year,
-        "campaigns": campaigns,
+        "campaigns": list(campaigns),
         "actions_of": by_campaign,
         "kinds": kinds,
-        "action_count": sum(kinds.values()),
-        "participants": participants,
+        "action_count": action_count,
+        "participants": actions.aggregate(p=Sum("participants"))["p"] or 0,
+        "condensed": condensed,
     }
 
 
@@ -259,6 +267,16 @@ def _render(data, year, language):
     ]
     if not data["campaigns"]:
         story.append(BidiParagraph(_("Nothing recorded for this period."), 11))
+    if data["condensed"]:
+        story.append(
+            BidiParagraph(
+                _("Too many actions to list them all: each campaign shows its totals. Choose one year for details."),
+                10,
+                color=MUTED,
+                direction=direction,
+                space_after=2 * mm,
+            )
+        )
     current_year = None
     for campaign in data["campaigns"]:
         if campaign.year != current_year:
@@ -275,7 +293,10 @@ def _render(data, year, language):
                 ),
                 _Rule(width),
             ]
-        story += _campaign_block(campaign, data["actions_of"].get(campaign.pk, []), direction)
+        if data["condensed"]:
+            story.append(_campaign_line(campaign, direction))
+        else:
+            story += _campaign_block(campaign, data["actions_of"].get(campaign.pk, []), direction)
     doc.build(story, onFirstPage=on_page, onLaterPages=on_page, canvasmaker=HamlaCanvas)
     return buffer.getvalue()
 
@@ -289,6 +310,19 @@ class _Rule(Flowable):
         self.canv.setStrokeColor(LINE)
         self.canv.setLineWidth(0.8)
         self.canv.line(0, self.height - 1 * mm, self.width, self.height - 1 * mm)
+
+
+def _campaign_line(campaign, direction):
+    facts = [
+        campaign.get_kind_display(),
+        _date(campaign.start_date, campaign.dates_approximate),
+        _("%(n)s actions") % {"n": campaign.action_count or 0},
+        _("%(n)s participants") % {"n": campaign.participant_count or 0},
+    ]
+    if campaign.city:
+        facts.insert(2, campaign.city)
+    text = f"{campaign.title} — " + " · ".join(str(f) for f in facts)
+    return BidiParagraph(text, 9, direction=direction, space_before=1 * mm)
 
 
 def _campaign_block(campaign, actions, direction):

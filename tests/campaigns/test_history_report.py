@@ -75,3 +75,18 @@ def test_a_malformed_year_in_the_download_falls_back_to_all_years(history):
     response = client.get("/campaigns/history/report.pdf?year=20x1&lang=zz")
     assert response.status_code == 200
     assert 'filename="hamla-history-all-ar.pdf"' in response["Content-Disposition"]
+
+
+def test_a_long_history_lists_campaign_totals_instead_of_every_action():
+    from campaigns.report import history_data
+
+    from .helpers import make_many
+
+    make_many(campaigns=3, actions_each=4)
+    full = history_data()
+    condensed = history_data(max_listed_actions=5)
+    assert not full["condensed"] and sum(len(a) for a in full["actions_of"].values()) == 12
+    assert condensed["condensed"] and not condensed["actions_of"]
+    assert [c.action_count for c in condensed["campaigns"]] == [4, 4, 4]
+    assert condensed["action_count"] == 12
+    assert condensed["participants"] == full["participants"] == 3 * (10 + 11 + 12 + 13)

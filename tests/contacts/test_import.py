@@ -197,3 +197,31 @@ def test_integrity_errors_other_than_races_are_not_swallowed_forever(tmp_path, m
     path = write_csv(tmp_path / "a.csv", ["email", "a@example.org"])
     with pytest.raises(IntegrityError):
         import_file(path, a_list())
+
+
+@pytest.mark.django_db(transaction=True)
+def test_outside_a_transaction_batches_commit_in_order_and_a_crash_still_resumes(tmp_path, monkeypatch):
+    # On PostgreSQL this is the pipelined path (a writer thread on its own connection).
+    lines = ["email,tags"] + [f"p{i}@example.org,t{i % 3}" for i in range(25)] + ["p3@example.org,"]
+    path = write_csv(tmp_path / "a.csv", lines)
+    contact_list = a_list()
+    job = ImportJob.objects.create(contact_list=contact_list, file_name="a.csv", path=str(path), size=1)
+    real_insert, calls = importer.insert_rows, {"contacts": 0}
+
+    def crash_on_third_batch(model, *args, **kwargs):
+        if model is Contact:
+            calls["contacts"] += 1
+            if calls["contacts"] == 3:
+                raise RuntimeError("worker killed")
+        return real_insert(model, *args, **kwargs)
+
+    monkeypatch.setattr(importer, "insert_rows", crash_on_third_batch)
+    with pytest.raises(RuntimeError):
+        import_file(path, contact_list, job=job, batch_size=10)
+    job.refresh_from_db()
+    assert (job.line, job.created_count, Contact.objects.count(), Membership.objects.count()) == (21, 20, 20, 20)
+
+    monkeypatch.setattr(importer, "insert_rows", real_insert)
+    result = import_file(path, contact_list, job=job, batch_size=10)
+    assert (result.created, result.skipped, Contact.objects.count()) == (25, 1, 25)
+    assert Contact.tags.through.objects.count() == 25

@@ -85,3 +85,16 @@ def test_a_volunteer_gets_403_on_contact_pages(page):
     for path in ("/contacts/", "/contacts/import/", "/contacts/segments/new/", "/contacts/export/"):
         response = page.goto(page.base_url + path)
         assert response.status == 403, path
+
+
+def test_a_visitor_signs_up_in_arabic_and_is_told_to_check_the_inbox(page):
+    page.goto(page.base_url + "/signup/")
+    page.fill("input[name=email]", "visitor@example.org")
+    page.fill("input[name=given_name]", "ريم")
+    screenshot(page, "contacts-signup-ar")
+    box = page.locator(".hp").bounding_box()
+    assert box["width"] <= 1 and box["height"] <= 1  # the honeypot is invisible to people
+    page.click(".signup-form button[type=submit]")
+    page.wait_for_selector(".signup-sent")
+    screenshot(page, "contacts-signup-sent-ar")
+    assert Contact.objects.by_email("visitor@example.org").status == Contact.Status.PENDING

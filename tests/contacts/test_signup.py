@@ -106,3 +106,15 @@ def test_unsubscribe_and_suppress_are_idempotent_and_recorded_once():
     assert Contact.objects.get(pk=contact.pk).status == "complained"
     with pytest.raises(ValueError):
         contact.suppress("nonsense")
+
+
+def test_the_campaign_panel_counts_signups_without_naming_anyone():
+    from contacts.panels import campaign_panel
+
+    campaign = Campaign.objects.create(title_en="C", slug="c")
+    contact = make_contact(email="p@example.org", status=Contact.Status.PENDING)
+    ConsentEvent.objects.create(contact=contact, kind="requested", campaign=campaign)
+    contact.confirm(campaign=campaign)
+    panel = campaign_panel(campaign)
+    assert (panel["confirmed"], panel["requested"], panel["unsubscribed"]) == (1, 1, 0)
+    assert panel["template"] == "contacts/_campaign_panel.html"

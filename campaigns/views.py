@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
@@ -61,6 +62,7 @@ def campaign_detail(request, pk):
             "actions": actions,
             "panels": panels_for(campaign),
             "next_statuses": [s for s in Campaign.Status if campaign.can_move_to(s)],
+            "public_link": settings.SITE_URL + campaign.public_url(),
         },
     )
 

@@ -48,3 +48,15 @@ def test_the_history_page_and_report_show_the_demo_history(page, tmp_path):
         check=True,
     )
     assert (ARTIFACTS / "campaigns-report-ar-1.png").stat().st_size > 10_000
+
+
+def test_the_current_demo_campaigns_dashboard_shows_its_goals_panels_and_timeline(page):
+    from campaigns.models import Campaign
+
+    demo.load(io.StringIO())
+    campaign = Campaign.objects.get(slug=demo.CURRENT_SLUG)
+    log_in(page, make_user(), language="ar")
+    page.goto(f"{page.base_url}/campaigns/{campaign.pk}/")
+    assert "57 / 200" in page.inner_text(".goal-participants")
+    assert page.locator(".timeline .action").count() == 4
+    screenshot(page, "campaigns-demo-dashboard-ar")

@@ -81,6 +81,7 @@ def run(options):
         rss_after = _max_rss_mib()
         size = path.stat().st_size
     members = contact_list.memberships.count()
+    page_ms = list_page_timings(contact_list)
     new = Contact.objects.filter(pk__gt=last_id, memberships__contact_list=contact_list)
     new_ids = list(new.values_list("id", flat=True))
     for start in range(0, len(new_ids), 5000):
@@ -102,4 +103,43 @@ def run(options):
         "peak_rss_mib": round(rss_after, 1),
         "generate_seconds": round(generate_s, 2),
         "members": members,
+        "contacts_in_database_during_page_timing": page_ms.pop("contacts"),
+        **page_ms,
     }
+
+
+def list_page_timings(contact_list, repeat=7):
+    """Median server time of the organizer contact list page (first page, and filtered by
+    the imported list) while the imported contacts are in the database."""
+    import statistics
+
+    from django.contrib.auth import get_user_model
+    from django.contrib.auth.models import Group
+    from django.test import Client
+    from django_otp import DEVICE_ID_SESSION_KEY
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    from accounts.roles import ORGANIZER, sync_roles
+
+    sync_roles()
+    user = get_user_model().objects.create_user(username=f"bench-{time.time_ns()}", password=None)
+    try:
+        user.groups.add(Group.objects.get(name=ORGANIZER))
+        device = TOTPDevice.objects.create(user=user, name="bench", confirmed=True)
+        client = Client()
+        client.force_login(user, backend="django.contrib.auth.backends.ModelBackend")
+        session = client.session
+        session[DEVICE_ID_SESSION_KEY] = device.persistent_id
+        session.save()
+        figures = {"contacts": Contact.objects.count()}
+        for name, params in (("list_page_ms", {}), ("list_page_filtered_ms", {"lists": contact_list.pk})):
+            times = []
+            for _ in range(repeat):
+                started = time.perf_counter()
+                response = client.get("/contacts/", params, HTTP_HOST="localhost")
+                times.append((time.perf_counter() - started) * 1000)
+                assert response.status_code == 200, response.status_code
+            figures[name] = round(statistics.median(times), 1)
+        return figures
+    finally:
+        user.delete()

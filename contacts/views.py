@@ -26,6 +26,7 @@ PAGE_SIZE = 50
 # name tokens would let a dump reveal which supporters share a name). It scans the
 # newest NAME_SEARCH_CAP contacts of the current filters and says so when there are more.
 NAME_SEARCH_CAP = 5000
+COUNT_CAP = 10_000
 PHONE_LIKE = re.compile(r"^[+\d\s\-().٠-٩]{6,}$")
 
 
@@ -55,7 +56,9 @@ def contact_list(request):
             ) % {"cap": NAME_SEARCH_CAP}
         ids = [c.pk for c in candidates[:NAME_SEARCH_CAP] if needle in crypto.normalise_name(c.full_name)]
         contacts = Contact.objects.filter(pk__in=ids[: PAGE_SIZE * 20])
-    total = contacts.count()
+    # Counting stops at COUNT_CAP: an exact count(*) over 100k wide rows costs more than
+    # the rest of the page, and "more than 10,000" is all a person needs to know.
+    total = contacts[: COUNT_CAP + 1].count()
     if after.isdigit():
         contacts = contacts.filter(pk__lt=int(after))
     page = list(contacts.order_by("-pk")[: PAGE_SIZE + 1])
@@ -71,7 +74,8 @@ def contact_list(request):
         {
             "form": form,
             "contacts": page,
-            "total": total,
+            "total": min(total, COUNT_CAP),
+            "total_capped": total > COUNT_CAP,
             "q": q,
             "search_note": search_note,
             "next_after": page[-1].pk if has_next else None,

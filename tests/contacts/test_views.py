@@ -183,3 +183,25 @@ def test_a_segment_is_built_counted_and_saved():
     assert response.status_code == 302
     assert segment.filters == {"lists": [contact_list.pk], "language": ["en"]}
     assert [c.email for c in segment.contacts()] == ["a@example.org"]
+
+
+def test_the_count_stops_at_the_cap_and_says_so(monkeypatch):
+    from contacts import views
+
+    monkeypatch.setattr(views, "COUNT_CAP", 3)
+    for i in range(5):
+        make_contact(email=f"p{i}@example.org")
+    response = organizer_client().get(reverse("contacts:list"), HTTP_ACCEPT_LANGUAGE="en")
+    assert response.context["total"] == 3 and response.context["total_capped"]
+    assert len(response.context["contacts"]) == 5
+
+
+def test_demo_data_loads_twice_without_duplicates():
+    from io import StringIO
+
+    from contacts import demo
+
+    demo.load(StringIO())
+    demo.load(StringIO())
+    assert Contact.objects.filter(source="demo").count() == 30
+    assert Contact.objects.by_email("demo.supporter.1@example.org").lists.get().name == demo.LIST_NAME

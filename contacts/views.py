@@ -17,7 +17,7 @@ from accounts.models import audit
 from . import crypto, export
 from .filters import apply_filters
 from .forms import ContactForm, FilterForm, ImportForm, ListForm, SegmentForm, SignupForm, TagForm
-from .models import ConsentEvent, Contact, ContactList, ImportJob, Segment, Tag
+from .models import ConsentEvent, Contact, ContactList, ImportJob, Membership, Segment, Tag
 from .signup import RateLimited, confirm_token, request_signup
 from .tasks import error_report_path, run_import
 
@@ -123,7 +123,7 @@ def contact_edit(request, pk=None):
                     ConsentEvent.objects.create(
                         contact=contact, kind=ConsentEvent.Kind.SUBSCRIBED, method="organizer", actor=request.user
                     )
-                contact.lists.set(data["lists"])
+                _set_lists(contact, data["lists"], request.user)
                 contact.tags.set(data["tags"])
             audit(request.user, "contact.create" if new else "contact.edit", contact)
             messages.success(request, _("Saved."))
@@ -149,6 +149,23 @@ def contact_edit(request, pk=None):
             initial["tags"] = list(contact.tags.values_list("pk", flat=True))
         form = ContactForm(initial=initial, contact=contact)
     return render(request, "contacts/contact_form.html", {"form": form, "contact": contact})
+
+
+def _set_lists(contact, wanted, actor):
+    """Join the ticked lists; unticked ones are left (membership kept with subscribed=False
+    and a LIST_LEFT event), never deleted, so a later import cannot silently re-add them."""
+    wanted = set(wanted)
+    current = {m.contact_list: m for m in contact.memberships.select_related("contact_list")}
+    for contact_list in wanted:
+        membership = current.get(contact_list)
+        if membership is None:
+            Membership.objects.create(contact=contact, contact_list=contact_list)
+        elif not membership.subscribed:
+            membership.subscribed = True
+            membership.save(update_fields=["subscribed"])
+    for contact_list, membership in current.items():
+        if membership.subscribed and contact_list not in wanted:
+            contact.leave_list(contact_list, method="organizer", actor=actor)
 
 
 @organizer_required

@@ -205,3 +205,21 @@ def test_demo_data_loads_twice_without_duplicates():
     demo.load(StringIO())
     assert Contact.objects.filter(source="demo").count() == 30
     assert Contact.objects.by_email("demo.supporter.1@example.org").lists.get().name == demo.LIST_NAME
+
+
+def test_unticking_a_list_leaves_it_and_an_import_does_not_re_add(tmp_path):
+    from contacts.importer import import_file
+    from contacts.models import Membership
+
+    from .helpers import write_csv
+
+    client = organizer_client()
+    contact_list = a_list("Aleppo")
+    contact = make_contact(email="leaver@example.org", contact_list=contact_list)
+    client.post(reverse("contacts:edit", args=[contact.pk]), {"email": "leaver@example.org", "language": "ar"})
+    membership = Membership.objects.get(contact=contact, contact_list=contact_list)
+    assert not membership.subscribed
+    assert ConsentEvent.objects.filter(kind="list_left", contact=contact).count() == 1
+    import_file(write_csv(tmp_path / "a.csv", ["email", "leaver@example.org"]), contact_list)
+    membership.refresh_from_db()
+    assert not membership.subscribed

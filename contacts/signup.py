@@ -47,7 +47,9 @@ def _hit(key, limit):
 
 
 def make_token(contact, campaign=None, print_run=None, contact_list=None):
-    payload = {"c": contact.pk}
+    # The index prefix ties the token to this address: an id reused after an erasure
+    # (SQLite can reuse the highest id) must not confirm someone else.
+    payload = {"c": contact.pk, "h": (contact.email_hash or "")[:16]}
     if campaign is not None:
         payload["cp"] = campaign.pk
     if print_run is not None:
@@ -113,7 +115,7 @@ def confirm_token(token):
     if not payload:
         return None
     contact = Contact.objects.filter(pk=payload.get("c")).first()
-    if contact is None:
+    if contact is None or (contact.email_hash or "")[:16] != payload.get("h"):
         return None
     contact.confirm(
         method="signup_form",

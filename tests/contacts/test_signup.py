@@ -118,3 +118,14 @@ def test_the_campaign_panel_counts_signups_without_naming_anyone():
     panel = campaign_panel(campaign)
     assert (panel["confirmed"], panel["requested"], panel["unsubscribed"]) == (1, 1, 0)
     assert panel["template"] == "contacts/_campaign_panel.html"
+
+
+def test_a_token_does_not_confirm_a_different_contact_that_reuses_the_id():
+    contact = make_contact(email="first@example.org", status=Contact.Status.PENDING)
+    token = signup.make_token(contact)
+    pk = contact.pk
+    contact.erase(None)
+    other = make_contact(email="second@example.org", status=Contact.Status.PENDING)
+    Contact.objects.filter(pk=other.pk).update(id=pk)
+    assert Client().get(reverse("contacts_signup_confirm", args=[token])).status_code == 400
+    assert Contact.objects.get(pk=pk).status == Contact.Status.PENDING

@@ -157,6 +157,9 @@ class HistoryFilterForm(forms.Form):
     # which the view learns from the same query that draws the chart.
     year = forms.IntegerField(label=_("Year"), required=False, min_value=1, max_value=9999, widget=forms.Select)
 
+    # Set by the campaign dashboard's "whole timeline" link; not shown as a filter field.
+    campaign = forms.IntegerField(required=False, min_value=1, widget=forms.HiddenInput)
+
     def __init__(self, data, *, cities, years=()):
         super().__init__(data)
         self.set_years(years)
@@ -172,7 +175,7 @@ class HistoryFilterForm(forms.Form):
 
     def has_filters(self):
         """Whether anything but the year narrows the actions (the chart ignores the year)."""
-        return any(self.values.get(name) for name in ("kind", "campaign_kind", "area"))
+        return any(self.values.get(name) for name in ("kind", "campaign_kind", "area", "campaign"))
 
     def q(self, *, by_year=True):
         """The filters as a Q on Action; `by_year=False` leaves the year out (for the all-years chart)."""
@@ -184,6 +187,8 @@ class HistoryFilterForm(forms.Form):
             q &= Q(campaign__kind=data["campaign_kind"])
         if data.get("area"):
             q &= Q(city=data["area"])
+        if data.get("campaign"):
+            q &= Q(campaign_id=data["campaign"])
         if by_year and data.get("year"):
             q &= Q(date__year=data["year"])
         return q

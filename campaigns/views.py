@@ -20,6 +20,7 @@ from .models import Action, Campaign, years_of
 from .report import render_history_report
 
 PAGE_SIZE = 50
+DASHBOARD_ACTIONS = 100
 HISTORY_FIELDS = [
     "campaign",
     "kind",
@@ -52,7 +53,8 @@ def campaign_list(request):
 @organizer_required
 def campaign_detail(request, pk):
     campaign = get_object_or_404(Campaign.objects.with_progress(), pk=pk)
-    actions = campaign.actions.all()
+    # The newest actions; a long campaign's whole timeline is paginated on the history page.
+    actions = campaign.actions.all()[:DASHBOARD_ACTIONS]
     return render(
         request,
         "campaigns/detail.html",
@@ -165,6 +167,9 @@ def history(request):
             # The axis spans the whole history even when filters leave some years empty.
             "chart": year_bars(counts, span=span, rtl=get_language_bidi()),
             "selected_year": form.values.get("year"),
+            "only_campaign": Campaign.objects.filter(pk=form.values["campaign"]).first()
+            if form.values.get("campaign")
+            else None,
             "total": sum(counts.values()),
         },
     )

@@ -66,3 +66,19 @@ def test_a_mistyped_ancient_year_does_not_flood_the_chart():
     chart = year_bars({201: 1, 2011: 3, 2026: 1})
     assert len(chart.bars) == 60
     assert chart.bars[-1].year == 2026
+
+
+def test_a_long_campaigns_dashboard_links_to_its_whole_timeline_in_the_history(client, monkeypatch):
+    from campaigns import views
+
+    monkeypatch.setattr(views, "DASHBOARD_ACTIONS", 2)
+    campaign, other = make_campaign(title_en="Long one"), make_campaign()
+    for n in range(3):
+        make_action(campaign, description_en=f"Step {n}")
+    make_action(other, description_en="Elsewhere")
+    dashboard = client.get(f"/campaigns/{campaign.pk}/").content.decode()
+    assert dashboard.count('class="action"') == 2
+    assert f"/campaigns/history/?campaign={campaign.pk}" in dashboard
+    body = client.get(f"/campaigns/history/?campaign={campaign.pk}").content.decode()
+    assert all(f"Step {n}" in body for n in range(3))
+    assert "Elsewhere" not in body and "Long one" in body

@@ -663,11 +663,18 @@ def insert_rows(model, columns, rows, with_ids=False):
             columns = ("id", *columns)
         column_of = {f.attname: f.column for f in meta.concrete_fields}
         names = ", ".join(quote(column_of[c]) for c in columns)
+        fields = {f.attname: f for f in meta.concrete_fields}
+        formatters = [_FORMATTERS.get(fields[c].get_internal_type(), _copy_value) for c in columns]
         with cursor.cursor.copy(f"COPY {quote(meta.db_table)} ({names}) FROM STDIN") as copy:
-            # Formatting COPY's text format here is ~10x cheaper than write_row's per-value
-            # adaptation, which was the largest client-side cost of an import.
+            # Formatting COPY's text format here, one formatter per column type, is several
+            # times cheaper than write_row's per-value adaptation (the largest client cost).
             for start in range(0, len(rows), 1000):
-                copy.write("".join(_copy_line(row) for row in rows[start : start + 1000]))
+                copy.write(
+                    "".join(
+                        "\t".join([fmt(v) for fmt, v in zip(formatters, row, strict=True)]) + "\n"
+                        for row in rows[start : start + 1000]
+                    )
+                )
     return ids
 
 
@@ -705,8 +712,19 @@ def _copy_value(value):
     raise TypeError(f"cannot COPY a {type(value).__name__}")
 
 
-def _copy_line(row):
-    return "\t".join(map(_copy_value, row)) + "\n"
+def _copy_text(value):
+    if value is None:
+        return "\\N"
+    if "\\" in value or "\t" in value or "\n" in value or "\r" in value:
+        return value.translate(_COPY_ESCAPES)
+    return value
+
+
+def _copy_bytes(value):
+    return "\\\\x" + value.hex()
+
+
+_FORMATTERS = {"BinaryField": _copy_bytes, "CharField": _copy_text, "TextField": _copy_text}
 
 
 def import_file(path, contact_list, actor=None, encoding="auto", dry_run=False, file_name=None, job=None, **kw):

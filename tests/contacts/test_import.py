@@ -152,6 +152,16 @@ def test_hostile_cells_are_stored_as_text_and_oversized_rows_are_reported(tmp_pa
     assert Contact.objects.by_email("evil@example.org").given_name == '=HYPERLINK("http://evil")'
 
 
+@pytest.mark.django_db(transaction=True)
+def test_tabs_backslashes_and_newlines_survive_the_bulk_path(tmp_path):
+    path = write_csv(tmp_path / "a.csv", ["name,email,notes", '"Tab\tby \\N",tab@example.org,"line1\nline2\\"'])
+    result = import_file(path, a_list(), file_name="we\\ird\tname.csv")
+    assert result.created == 1
+    contact = Contact.objects.by_email("tab@example.org")
+    assert (contact.given_name, contact.family_name, contact.notes) == ("Tab\tby", "\\N", "line1\nline2\\")
+    assert ConsentEvent.objects.get(contact=contact).detail == {"file": "we\\ird\tname.csv"}
+
+
 def test_a_crash_midway_keeps_whole_batches_and_the_job_resumes_after_them(tmp_path, monkeypatch):
     lines = ["email"] + [f"person{i}@example.org" for i in range(25)]
     path = write_csv(tmp_path / "a.csv", lines)

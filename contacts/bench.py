@@ -9,6 +9,7 @@ a real database. Peak memory is the growth of the process's max RSS during the
 import, which stays flat as --rows grows because the file is streamed in batches.
 """
 
+import os
 import random
 import resource
 import tempfile
@@ -60,6 +61,11 @@ def write_file(path, rows, seed=1):
             out.write(line)
 
 
+def _cpu_seconds():
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return usage.ru_utime + usage.ru_stime
+
+
 def _max_rss_mib():
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
@@ -75,10 +81,13 @@ def run(options):
         # Contacts that existed before are left alone on cleanup.
         last_id = Contact.objects.order_by("-id").values_list("id", flat=True).first() or 0
         rss_before = _max_rss_mib()
+        cpu_before = _cpu_seconds()
         started = time.perf_counter()
         result = import_file(path, contact_list, file_name=path.name)
         elapsed = time.perf_counter() - started
+        cpu = _cpu_seconds() - cpu_before
         rss_after = _max_rss_mib()
+        load = os.getloadavg()[0]
         size = path.stat().st_size
     members = contact_list.memberships.count()
     page_ms = list_page_timings(contact_list)
@@ -99,6 +108,11 @@ def run(options):
         "errors": result.error_count,
         "seconds": round(elapsed, 2),
         "rows_per_second": round(rows / elapsed),
+        # This process's CPU (parsing, encryption, indexing, COPY formatting; the database
+        # server's work is not included): the rate an unloaded core could sustain.
+        "client_cpu_seconds": round(cpu, 2),
+        "client_cpu_rows_per_second": round(rows / cpu) if cpu else None,
+        "load_average_1min_after": round(load, 2),
         "peak_rss_growth_mib": round(rss_after - rss_before, 1),
         "peak_rss_mib": round(rss_after, 1),
         "generate_seconds": round(generate_s, 2),

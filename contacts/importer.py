@@ -20,7 +20,6 @@ the keys it has seen (16 bytes a contact).
 
 import codecs
 import csv
-import datetime
 import io
 import json
 import queue
@@ -639,19 +638,6 @@ def insert_rows(model, columns, rows, with_ids=False):
     meta = model._meta
     quote = connection.ops.quote_name
     ids = []
-    if any(isinstance(v, dict | datetime.datetime) for v in rows[0]):
-        # The detail dict and the timestamp are shared by a whole batch: format them once.
-        encoded = {}  # id -> (value kept alive so its id stays unique, CopyText)
-
-        def as_copy(value):
-            if not isinstance(value, dict | datetime.datetime):
-                return value
-            hit = encoded.get(id(value))
-            if hit is None:
-                hit = encoded[id(value)] = (value, CopyText(value))
-            return hit[1]
-
-        rows = [tuple(map(as_copy, row)) for row in rows]
     with connection.cursor() as cursor:
         if with_ids:
             cursor.execute(
@@ -661,10 +647,9 @@ def insert_rows(model, columns, rows, with_ids=False):
             ids = [r[0] for r in cursor.fetchall()]
             rows = [(pk, *row) for pk, row in zip(ids, rows, strict=True)]
             columns = ("id", *columns)
-        column_of = {f.attname: f.column for f in meta.concrete_fields}
-        names = ", ".join(quote(column_of[c]) for c in columns)
         fields = {f.attname: f for f in meta.concrete_fields}
-        formatters = [_FORMATTERS.get(fields[c].get_internal_type(), _copy_value) for c in columns]
+        names = ", ".join(quote(fields[c].column) for c in columns)
+        formatters = [_formatter(fields[c]) for c in columns]
         with cursor.cursor.copy(f"COPY {quote(meta.db_table)} ({names}) FROM STDIN") as copy:
             # Formatting COPY's text format here, one formatter per column type, is several
             # times cheaper than write_row's per-value adaptation (the largest client cost).
@@ -679,52 +664,61 @@ def insert_rows(model, columns, rows, with_ids=False):
 
 
 _COPY_ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})
-
-
-class CopyText:
-    """A dict (as JSON) or datetime formatted once for COPY."""
-
-    def __init__(self, value):
-        if isinstance(value, datetime.datetime):
-            self.text = value.isoformat()
-        else:
-            self.text = json.dumps(value, ensure_ascii=False).translate(_COPY_ESCAPES)
-
-
-def _copy_value(value):
-    """One value in PostgreSQL COPY text format."""
-    if isinstance(value, bytes):
-        return "\\\\x" + value.hex()
-    if isinstance(value, str):
-        return (
-            value.translate(_COPY_ESCAPES)
-            if ("\\" in value or "\t" in value or "\n" in value or "\r" in value)
-            else value
-        )
-    if value is None:
-        return "\\N"
-    if isinstance(value, bool):
-        return "t" if value else "f"
-    if isinstance(value, int):
-        return str(value)
-    if isinstance(value, CopyText):
-        return value.text
-    raise TypeError(f"cannot COPY a {type(value).__name__}")
+NULL = "\\N"
 
 
 def _copy_text(value):
     if value is None:
-        return "\\N"
+        return NULL
     if "\\" in value or "\t" in value or "\n" in value or "\r" in value:
         return value.translate(_COPY_ESCAPES)
     return value
 
 
 def _copy_bytes(value):
-    return "\\\\x" + value.hex()
+    return NULL if value is None else "\\\\x" + bytes(value).hex()
 
 
-_FORMATTERS = {"BinaryField": _copy_bytes, "CharField": _copy_text, "TextField": _copy_text}
+def _copy_number(value):
+    return NULL if value is None else str(int(value))
+
+
+def _copy_bool(value):
+    return NULL if value is None else ("t" if value else "f")
+
+
+def _memoised(encode):
+    """A formatter for values a batch shares (its timestamp, its detail dict): each
+    distinct object is encoded once."""
+    last = [None, None]
+
+    def format_value(value):
+        if value is None:
+            return NULL
+        if value is not last[0]:
+            last[0], last[1] = value, encode(value)
+        return last[1]
+
+    return format_value
+
+
+def _formatter(field):
+    kind = field.get_internal_type()
+    if kind == "BinaryField":
+        return _copy_bytes
+    if kind in ("CharField", "TextField", "SlugField"):
+        return _copy_text
+    if kind == "BooleanField":
+        return _copy_bool
+    if kind in ("AutoField", "BigAutoField", "IntegerField", "BigIntegerField", "PositiveIntegerField") or (
+        field.is_relation
+    ):
+        return _copy_number
+    if kind == "DateTimeField":
+        return _memoised(lambda value: value.isoformat())
+    if kind == "JSONField":
+        return _memoised(lambda value: json.dumps(value, ensure_ascii=False).translate(_COPY_ESCAPES))
+    raise TypeError(f"insert_rows cannot COPY a {kind}")
 
 
 def import_file(path, contact_list, actor=None, encoding="auto", dry_run=False, file_name=None, job=None, **kw):

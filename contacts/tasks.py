@@ -1,6 +1,8 @@
 from celery import shared_task
 from django.conf import settings
+from django.db import InterfaceError, OperationalError
 from django.utils import timezone, translation
+from django.utils.translation import gettext as _
 
 from .importer import ImportFailed, import_file
 from .models import ImportJob
@@ -10,15 +12,36 @@ def error_report_path(job):
     return settings.VAR_DIR / "imports" / f"job-{job.pk}-errors.csv"
 
 
-@shared_task(acks_late=True)
-def run_import(job_id):
+@shared_task(bind=True, acks_late=True, max_retries=5)
+def run_import(self, job_id):
     """Run (or resume after a crash) one ImportJob. Safe to deliver twice: a finished
-    job is not claimed again, and a resumed one continues after its checkpoint."""
+    job is not claimed again, and a resumed one continues after its checkpoint. A lost
+    database connection retries (resuming); any other error fails the job visibly
+    rather than leaving it "running" forever."""
     job = ImportJob.objects.select_related("contact_list", "created_by").filter(pk=job_id).first()
     if job is None or not job.claim():
         return False
-    with translation.override(job.language):
-        return _run(job)
+    try:
+        with translation.override(job.language):
+            return _run(job)
+    except (OperationalError, InterfaceError) as exc:
+        if self.request.retries < self.max_retries:
+            raise self.retry(exc=exc, countdown=2 ** (self.request.retries + 1))
+        with translation.override(job.language):
+            _fail(job, _("The database was unavailable; the import stopped. Rows already imported were kept."))
+        raise
+    except Exception:
+        with translation.override(job.language):
+            _fail(job, _("The import stopped because of an internal error. Rows already imported were kept."))
+        raise
+
+
+def _fail(job, message):
+    from accounts.models import audit
+
+    ImportJob.objects.filter(pk=job.pk).update(state=ImportJob.State.FAILED, failure=message, finished=timezone.now())
+    audit(job.created_by, "contacts.import_failed", job.contact_list, job=job.pk)
+    _discard_upload(job)
 
 
 def _run(job):
@@ -34,11 +57,7 @@ def _run(job):
             job=job,
         )
     except ImportFailed as exc:
-        ImportJob.objects.filter(pk=job.pk).update(
-            state=ImportJob.State.FAILED, failure=str(exc), finished=timezone.now()
-        )
-        audit(job.created_by, "contacts.import_failed", job.contact_list, job=job.pk)
-        _discard_upload(job)
+        _fail(job, str(exc))
         return False
     write_error_report(job, result.errors)
     ImportJob.objects.filter(pk=job.pk).update(state=ImportJob.State.DONE, bytes_done=job.size, finished=timezone.now())

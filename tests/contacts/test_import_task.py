@@ -53,3 +53,23 @@ def test_a_binary_upload_fails_the_job_with_a_clear_message(django_capture_on_co
     assert job.state == "failed" and job.language == "ar" and "بيانات ثنائية" in job.failure
     assert not Contact.objects.exists() and not error_report_path(job).exists()
     assert not Path(job.path).exists()
+
+
+def test_an_unexpected_error_fails_the_job_visibly_and_deletes_the_upload(
+    django_capture_on_commit_callbacks, monkeypatch
+):
+    from contacts import tasks
+
+    client = organizer_client()
+    with django_capture_on_commit_callbacks(execute=False):
+        upload(client, CSV)
+    job = ImportJob.objects.get()
+
+    def broken(*args, **kwargs):
+        raise ValueError("bug")
+
+    monkeypatch.setattr(tasks, "import_file", broken)
+    with pytest.raises(ValueError):
+        run_import(job.pk)
+    job.refresh_from_db()
+    assert job.state == "failed" and job.failure and not Path(job.path).exists()

@@ -38,7 +38,8 @@ from .ratelimit import Limiter
 log = logging.getLogger(__name__)
 
 BATCH_SIZE = 500
-GROUP_SIZE = 50  # rows between two status checks (pause/cancel latency)
+GROUP_SIZE = 50  # rows between two status checks (pause/cancel latency)…
+CHECK_SECONDS = 1.0  # …or seconds, whichever comes first
 MAX_ATTEMPTS = 8
 STALE_SECONDS = 600  # a claim this old is abandoned (a batch takes seconds)
 BATCH_SECONDS = 60  # with a rate limit, a batch is cut to about this long
@@ -179,6 +180,7 @@ def send_batch(message_id, claim_id, size=None):
     pending = [pk for pk, _c in rows]
     stop_status = None
     next_index = 0  # rows before this one have their outcome recorded
+    checked = time.monotonic()
     try:
         try:
             email_connection.open()  # one connection for the whole batch
@@ -188,7 +190,8 @@ def send_batch(message_id, claim_id, size=None):
             stop_status, result["delay"] = "transient", backoff(2)
             rows = []
         for index, (pk, contact_id) in enumerate(rows):
-            if index and index % GROUP_SIZE == 0:
+            if index and (index % GROUP_SIZE == 0 or time.monotonic() - checked > CHECK_SECONDS):
+                checked = time.monotonic()
                 current = Message.objects.filter(pk=message_id).values_list("status", flat=True).first()
                 if current != Message.Status.SENDING:
                     stop_status = current

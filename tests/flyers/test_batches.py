@@ -129,15 +129,16 @@ def test_a_batch_whose_task_was_lost_is_sent_again_from_its_page(eager_tasks):
     assert page.status_code == 200
 
 
-@pytest.mark.django_db(transaction=True)
-def test_a_batch_whose_file_was_pruned_is_rendered_again(eager_tasks):
+@pytest.mark.django_db
+def test_a_batch_whose_file_was_pruned_is_rendered_again(eager_tasks, django_capture_on_commit_callbacks):
     flyer = make_flyer()
     batch = make_batch(flyer, [make_run(flyer), make_run(flyer)], layout="a5")
     render_batch(batch.pk)
     batch.refresh_from_db()
     render.cached_path(batch.content_key).unlink()
     client = organizer_client()
-    response = client.get(reverse("flyers:batch_download", args=[batch.pk]))
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.get(reverse("flyers:batch_download", args=[batch.pk]))
     assert response["Location"] == reverse("flyers:batch", args=[batch.pk])
     assert BatchRender.objects.get(pk=batch.pk).status == "ready"
     again = client.get(reverse("flyers:batch_download", args=[batch.pk]))

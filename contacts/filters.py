@@ -1,6 +1,7 @@
 """Filters over contacts shared by the contact list page and saved segments.
 
-All filters use clear, indexed columns; none needs decryption.
+All filters use clear, indexed columns (or messaging's delivery statuses for
+engagement); none needs decryption.
 """
 
 import datetime
@@ -65,4 +66,26 @@ def apply_filters(queryset, filters):
     before = _date(filters.get("created_before"))
     if before:
         queryset = queryset.filter(created__date__lte=before)
+    engagement = filters.get("engagement")
+    if engagement in ENGAGEMENT:
+        queryset = _engagement(queryset, engagement)
     return queryset
+
+
+ENGAGEMENT = ("opened", "not_opened")
+
+
+def _engagement(queryset, engagement):
+    """Opened (or clicked) at least one newsletter / received some but opened none.
+    Uses messaging's deliveries when that app is installed; otherwise no-op."""
+    from django.apps import apps
+
+    try:
+        Delivery = apps.get_model("messaging", "Delivery")
+    except LookupError:
+        return queryset
+    opened = Exists(Delivery.objects.filter(contact=OuterRef("pk"), status__in=["opened", "clicked"]))
+    if engagement == "opened":
+        return queryset.filter(opened)
+    received = Exists(Delivery.objects.filter(contact=OuterRef("pk"), status__in=["sent", "delivered"]))
+    return queryset.filter(received).exclude(opened)

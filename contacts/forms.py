@@ -139,6 +139,15 @@ class FilterForm(forms.Form):
     created_before = forms.DateField(
         label=_("Signed up until"), required=False, widget=forms.DateInput(attrs={"type": "date"})
     )
+    engagement = forms.ChoiceField(
+        label=_("Engagement"),
+        required=False,
+        choices=[
+            ("", _("Any")),
+            ("opened", _("Opened or clicked a newsletter")),
+            ("not_opened", _("Received newsletters but opened none")),
+        ],
+    )
 
     def filters(self):
         """The Segment.filters dict for the valid fields."""
@@ -158,6 +167,8 @@ class FilterForm(forms.Form):
         for key in ("created_after", "created_before"):
             if data.get(key):
                 out[key] = data[key].isoformat()
+        if data.get("engagement"):
+            out["engagement"] = data["engagement"]
         return out
 
     @classmethod
@@ -170,6 +181,7 @@ class FilterForm(forms.Form):
             "city": filters.get("city", ""),
             "created_after": filters.get("created_after"),
             "created_before": filters.get("created_before"),
+            "engagement": filters.get("engagement", ""),
         }
 
 

@@ -223,3 +223,18 @@ def test_unticking_a_list_leaves_it_and_an_import_does_not_re_add(tmp_path):
     import_file(write_csv(tmp_path / "a.csv", ["email", "leaver@example.org"]), contact_list)
     membership.refresh_from_db()
     assert not membership.subscribed
+
+
+def test_segments_can_select_by_newsletter_engagement():
+    from messaging.models import Delivery, Message
+
+    opener = make_contact(email="opener@example.org")
+    ignorer = make_contact(email="ignorer@example.org")
+    make_contact(email="never-mailed@example.org")
+    message = Message.objects.create(subject_en="News", body_en="Hello")
+    Delivery.objects.create(message=message, contact=opener, status="opened")
+    Delivery.objects.create(message=message, contact=ignorer, status="delivered")
+    opened = Segment.objects.create(name="o", filters={"engagement": "opened"})
+    not_opened = Segment.objects.create(name="n", filters={"engagement": "not_opened"})
+    assert [c.email for c in opened.contacts()] == ["opener@example.org"]
+    assert [c.email for c in not_opened.contacts()] == ["ignorer@example.org"]

@@ -25,7 +25,7 @@ def send_batch(self, message_id, size=None):
     """One batch; then chains the next one while rows are queued (or finishes the message)."""
     result = dispatch.send_batch(message_id, self.request.id, size=size)
     if result["more"]:
-        send_batch.apply_async((message_id, size), countdown=result["delay"] or None)
+        send_batch.apply_async((message_id, size), countdown=result["delay"] or None, queue=_queue(self))
     else:
         message = Message.objects.filter(pk=message_id).first()
         if message is not None and message.status == Message.Status.SENDING:
@@ -33,30 +33,35 @@ def send_batch(self, message_id, size=None):
     return {k: v for k, v in result.items() if k != "more"}
 
 
-def kick(message, lanes=None, size=None):
+def _queue(task):
+    """The queue the running task came from, so a send stays on the workers that started it."""
+    return (task.request.delivery_info or {}).get("routing_key") or None
+
+
+def kick(message, lanes=None, size=None, queue=None):
     """Enqueue up to LANES batch chains for a sending message; returns how many."""
     queued = Delivery.objects.filter(message=message, status=Delivery.Status.QUEUED).count()
     lanes = lanes or getattr(settings, "HAMLA_DISPATCH_LANES", LANES)
     count = min(lanes, math.ceil(queued / (size or dispatch.batch_size()))) if queued else 0
     for _ in range(count):
-        send_batch.delay(message.pk, size)
+        send_batch.apply_async((message.pk, size), queue=queue)
     if not count:
         message.finish_if_done()
     return count
 
 
-@shared_task
-def start_message(message_id):
+@shared_task(bind=True)
+def start_message(self, message_id):
     """Start one message now if it is scheduled and due (the web's "send now")."""
     message = Message.objects.filter(pk=message_id).first()
     if message is not None and message.start():
-        kick(message)
+        kick(message, queue=_queue(self))
         return True
     return False
 
 
-@shared_task
-def sweep():
+@shared_task(bind=True)
+def sweep(self):
     """Periodic (beat): start due messages, recover abandoned claims, restart stalled sends,
     finish completed ones. Safe to run concurrently with itself: every step is a conditional
     update, so two beats or overlapping ticks cannot start a message twice."""
@@ -66,7 +71,7 @@ def sweep():
         message = Message.objects.get(pk=pk)
         if message.start(now=now):
             started += 1
-            kick(message)
+            kick(message, queue=_queue(self))
     requeued = Delivery.requeue_stale(dispatch.STALE_SECONDS)
     restarted = 0
     stalled_before = now - timedelta(seconds=STALL_SECONDS)
@@ -74,7 +79,7 @@ def sweep():
         if requeued or message.last_progress is None or message.last_progress < stalled_before:
             # Claim the restart, so overlapping sweeps do not both add lanes.
             if Message.objects.filter(pk=message.pk, last_progress=message.last_progress).update(last_progress=now):
-                restarted += kick(message) > 0
+                restarted += kick(message, queue=_queue(self)) > 0
         else:
             message.finish_if_done()
     return {"started": started, "requeued": requeued, "restarted": restarted}

@@ -10,7 +10,7 @@ from contacts.models import Contact, Segment
 from messaging.models import Message
 from tests.browser.conftest import ARTIFACTS, log_in, screenshot, set_language
 from tests.factories import make_user
-from tests.messaging.conftest import broker, fresh_sink, sink, worker_env  # noqa: F401 - fixtures
+from tests.messaging.conftest import WORKER_QUEUES, broker, fresh_sink, sink, wait_ready, worker_env  # noqa: F401
 from tests.messaging.helpers import make_list
 from tests.services import ROOT, celery_process, wait_for
 
@@ -22,8 +22,11 @@ def worker(broker, sink):  # noqa: F811
     logs = ROOT / "test-artifacts" / "logs"
     logs.mkdir(parents=True, exist_ok=True)
     env = worker_env(broker, sink)
-    with celery_process("worker", "--concurrency=2", "--without-gossip", "--without-mingle", env=env,
-                        log_path=logs / "messaging-browser-worker.log") as proc:  # fmt: skip
+    log_path = logs / "messaging-browser-worker.log"
+    log_path.unlink(missing_ok=True)
+    args = ("worker", "--concurrency=2", "--without-gossip", "--without-mingle", "-Q", WORKER_QUEUES, "-l", "INFO")
+    with celery_process(*args, env=env, log_path=log_path) as proc:
+        wait_ready(log_path)
         yield proc
 
 
@@ -61,7 +64,8 @@ def test_an_organizer_sends_a_bilingual_newsletter_and_a_supporter_unsubscribes(
     screenshot(page, "messaging-detail-preview-en")
 
     page.click("button[name=schedule]")  # empty time: send now
-    assert wait_for(lambda: len(fresh_sink.received) >= 8, timeout=30)
+    screenshot(page, "messaging-scheduled-en")
+    assert wait_for(lambda: len(fresh_sink.received) >= 8, timeout=45)
     page.reload()
     page.click("form[action$='/pause/'] button")
     assert status(message.pk) == "paused"

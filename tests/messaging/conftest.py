@@ -5,6 +5,12 @@ import pytest
 from messaging.sink import Sink
 from tests.services import process_env, unavailable
 
+# Our own queue: another suite (or another person's run of this one) on the same Redis
+# database must not take our tasks. Workers listen on it (and on the default queue, where
+# beat sends the sweep); sends started on it stay on it (messaging.tasks routes chains).
+QUEUE = f"hamla-messaging-test-{os.getpid()}"
+WORKER_QUEUES = f"{QUEUE},celery"
+
 
 def messaging_redis_url():
     """REDIS_URL in CI; otherwise this area's own database (6) so no other suite's worker
@@ -25,11 +31,20 @@ def broker():
         client.ping()
     except Exception:  # noqa: BLE001
         unavailable(f"Redis is not reachable at {url}: start `redis-server` or set REDIS_URL")
-    client.flushdb()
-    names = ("broker_url", "broker_read_url", "broker_write_url", "broker_transport_options")
+    client.delete(QUEUE)
+    names = (
+        "broker_url",
+        "broker_read_url",
+        "broker_write_url",
+        "broker_transport_options",
+        "task_default_queue",
+        "task_routes",
+    )
     saved = {name: app.conf[name] for name in names}
     app.conf.update(broker_url=url, broker_read_url=url, broker_write_url=url)
     app.conf.broker_transport_options = {"visibility_timeout": 3600}
+    app.conf.task_default_queue = QUEUE
+    app.conf.task_routes = {"messaging.tasks.*": {"queue": QUEUE}}
     _reset_pools(app)
     yield url
     app.conf.update(saved)
@@ -37,10 +52,16 @@ def broker():
 
 
 def _reset_pools(app):
-    if app._pool is not None:
-        app._pool.force_close_all()
+    from kombu import pools
+
+    # Closed pools stay in kombu's registry under their URL; clear it so the next use
+    # of the same URL (the next module) gets a fresh pool.
+    pools.reset()
     app._pool = None
     app.amqp._producer_pool = None
+    # Routing is cached from the configuration at first use.
+    for cached in ("router", "queues", "_rtable"):
+        app.amqp.__dict__.pop(cached, None)
 
 
 @pytest.fixture(scope="module")
@@ -69,4 +90,13 @@ def worker_env(broker, sink, **extra):
         EMAIL_PORT=sink.port,
         HAMLA_SEND_RATE="0",
         **extra,
+    )
+
+
+def wait_ready(log_path, timeout=60):
+    """Block until the worker writing `log_path` says it is ready (startup is slow on a busy machine)."""
+    from tests.services import wait_for
+
+    assert wait_for(lambda: log_path.exists() and b" ready." in log_path.read_bytes(), timeout=timeout), (
+        f"the worker did not start: see {log_path}"
     )

@@ -14,7 +14,7 @@ from messaging import tasks
 from messaging.models import Delivery, Message
 from tests.services import ROOT, celery_process, wait_for
 
-from .conftest import worker_env
+from .conftest import WORKER_QUEUES, wait_ready, worker_env
 from .helpers import make_list, make_message
 
 pytestmark = [pytest.mark.worker, pytest.mark.django_db(transaction=True)]
@@ -25,8 +25,21 @@ LOGS = ROOT / "test-artifacts" / "logs"
 def worker(django_db_setup, django_db_blocker, broker, sink):
     LOGS.mkdir(parents=True, exist_ok=True)
     env = worker_env(broker, sink)
-    args = ("worker", "--concurrency=2", "--pool=prefork", "--without-gossip", "--without-mingle", "-l", "INFO")
-    with celery_process(*args, env=env, log_path=LOGS / "messaging-worker.log") as proc:
+    args = (
+        "worker",
+        "--concurrency=2",
+        "--pool=prefork",
+        "--without-gossip",
+        "--without-mingle",
+        "-Q",
+        WORKER_QUEUES,
+        "-l",
+        "INFO",
+    )
+    log_path = LOGS / "messaging-worker.log"
+    log_path.unlink(missing_ok=True)
+    with celery_process(*args, env=env, log_path=log_path) as proc:
+        wait_ready(log_path)
         yield proc
 
 

@@ -98,3 +98,8 @@ if __name__ == "__main__":  # python -m flyers.bench
     import json
 
     print(json.dumps(benchmark(), indent=2))
+
+
+def run(options: dict) -> dict:
+    """Entry point of ``manage.py bench flyers [--batch N] --json``."""
+    return benchmark(n_batch=int(options.get("batch") or 1000))

@@ -3,6 +3,8 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
+# Two processes: most slow tests wait on worker processes and browsers, not on the CPU.
+TEST_PROCESSES ?= 2
 export PATH := $(CURDIR)/$(BIN):$(PATH)
 
 .PHONY: run test venv migrate seed totp lint format messages bench clean
@@ -27,7 +29,7 @@ run: seed
 	$(BIN)/honcho start -f Procfile
 
 test: venv
-	$(BIN)/python -m pytest $(PYTEST_ARGS)
+	$(BIN)/python -m pytest -p tests.isolation -n $(TEST_PROCESSES) --dist loadfile $(PYTEST_ARGS)
 
 totp: venv
 	@$(BIN)/python manage.py totp_code $(USER)

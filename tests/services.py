@@ -37,8 +37,10 @@ def unavailable(reason):
 
 
 def redis_url():
-    """The Redis the tests use: REDIS_URL, else a local server's database 15."""
-    return os.environ.get("REDIS_URL") or "redis://127.0.0.1:6379/15"
+    """The Redis the tests use: REDIS_URL, else a local server's database 15 (14, 13, …
+    for further pytest-xdist workers)."""
+    worker = os.environ.get("PYTEST_XDIST_WORKER", "gw0")
+    return os.environ.get("REDIS_URL") or f"redis://127.0.0.1:6379/{15 - int(worker[2:]) % 8}"
 
 
 def need_redis():

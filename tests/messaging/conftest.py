@@ -3,7 +3,7 @@ import os
 import pytest
 
 from messaging.sink import Sink
-from tests.services import process_env, unavailable
+from tests.services import process_env, redis_url, unavailable
 
 # Our own queue: another suite (or another person's run of this one) on the same Redis
 # database must not take our tasks. Workers listen on it (and on the default queue, where
@@ -13,9 +13,7 @@ WORKER_QUEUES = f"{QUEUE},celery"
 
 
 def messaging_redis_url():
-    """REDIS_URL in CI; otherwise this area's own database (6) so no other suite's worker
-    consumes these tasks."""
-    return os.environ.get("REDIS_URL") or "redis://127.0.0.1:6379/6"
+    return redis_url()
 
 
 @pytest.fixture(scope="module")

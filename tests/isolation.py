@@ -1,0 +1,21 @@
+"""Loaded before Django's settings (`python -m pytest -p tests.isolation`, as `make test` runs it).
+
+Under pytest-xdist every worker gets a var directory (embedded broker, SQLite test
+database, caches) and a Redis database of its own, so the Celery worker processes
+one test starts never take the tasks another test sends to its own test database.
+Without xdist it changes nothing.
+"""
+
+import os
+from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
+
+_worker = os.environ.get("PYTEST_XDIST_WORKER", "")
+if _worker.startswith("gw"):
+    _index = int(_worker[2:])
+    _var = Path(os.environ.get("HAMLA_VAR_DIR") or Path(__file__).resolve().parent.parent / "var")
+    os.environ["HAMLA_VAR_DIR"] = str(_var / f"xdist-{_worker}")
+    if os.environ.get("REDIS_URL"):
+        _url = urlsplit(os.environ["REDIS_URL"])
+        _db = (int(_url.path.strip("/") or 0) + 1 + _index) % 16
+        os.environ["REDIS_URL"] = urlunsplit(_url._replace(path=f"/{_db}"))

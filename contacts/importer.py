@@ -404,6 +404,8 @@ class Importer:
         finally:
             if writer:
                 writer.finish()
+        if result.created >= ANALYZE_AFTER and not self.dry_run:
+            refresh_statistics()
         return result
 
     def _can_pipeline(self):
@@ -584,6 +586,20 @@ class Importer:
 
 
 LOOKUP_COLUMNS = ("id", "email_hash", "phone_hash", "phone_enc", "given_name_enc", "family_name_enc")
+
+
+# After a bulk load the planner's row estimates are stale until autovacuum catches up;
+# with them, a list filter over 100k fresh members took 270 ms instead of 70 ms.
+ANALYZE_AFTER = 1000
+
+
+def refresh_statistics():
+    """Update PostgreSQL's statistics for the tables an import fills (no-op elsewhere)."""
+    if connection.vendor != "postgresql" or connection.in_atomic_block:
+        return
+    with connection.cursor() as cursor:
+        for model in (Contact, Membership, ConsentEvent):
+            cursor.execute(f"ANALYZE {connection.ops.quote_name(model._meta.db_table)}")
 
 
 def _contacts_where(column, hashes, email_is_null=False):

@@ -10,10 +10,7 @@ import os
 import statistics
 import time
 
-from django.contrib.auth import get_user_model
-from django.contrib.auth.models import Group
 from django.db import connection, transaction
-from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.utils.crypto import get_random_string
 
@@ -71,21 +68,9 @@ def make_history(campaigns, actions_each, start_year=2011, tag=None):
 
 
 def _organizer_client():
-    from django_otp import DEVICE_ID_SESSION_KEY
-    from django_otp.plugins.otp_totp.models import TOTPDevice
+    from accounts.clients import throwaway_organizer, verified_client
 
-    from accounts.roles import ORGANIZER, sync_roles
-
-    sync_roles()
-    user = get_user_model().objects.create_user(username=f"bench-{get_random_string(8)}")
-    user.groups.add(Group.objects.get(name=ORGANIZER))
-    device = TOTPDevice.objects.create(user=user, name="bench", confirmed=True)
-    client = Client()
-    client.force_login(user, backend="django.contrib.auth.backends.ModelBackend")
-    session = client.session
-    session[DEVICE_ID_SESSION_KEY] = device.persistent_id
-    session.save()
-    return client
+    return verified_client(throwaway_organizer())
 
 
 class _Rollback(Exception):

@@ -127,24 +127,11 @@ def list_page_timings(contact_list, repeat=7):
     the imported list) while the imported contacts are in the database."""
     import statistics
 
-    from django.contrib.auth import get_user_model
-    from django.contrib.auth.models import Group
-    from django.test import Client
-    from django_otp import DEVICE_ID_SESSION_KEY
-    from django_otp.plugins.otp_totp.models import TOTPDevice
+    from accounts.clients import throwaway_organizer, verified_client
 
-    from accounts.roles import ORGANIZER, sync_roles
-
-    sync_roles()
-    user = get_user_model().objects.create_user(username=f"bench-{time.time_ns()}", password=None)
+    user = throwaway_organizer()
     try:
-        user.groups.add(Group.objects.get(name=ORGANIZER))
-        device = TOTPDevice.objects.create(user=user, name="bench", confirmed=True)
-        client = Client()
-        client.force_login(user, backend="django.contrib.auth.backends.ModelBackend")
-        session = client.session
-        session[DEVICE_ID_SESSION_KEY] = device.persistent_id
-        session.save()
+        client = verified_client(user)
         figures = {"contacts": Contact.objects.count()}
         for name, params in (("list_page_ms", {}), ("list_page_filtered_ms", {"lists": contact_list.pk})):
             times = []

@@ -2,11 +2,10 @@
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
-from django.test import Client
-from django_otp import DEVICE_ID_SESSION_KEY
 from django_otp.oath import TOTP
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from accounts.clients import verified_client
 from accounts.roles import ADMIN, ORGANIZER, VOLUNTEER, sync_roles
 
 PASSWORD = "correct horse battery"
@@ -34,14 +33,7 @@ def totp_code(user, offset=0):
 
 def logged_in(user):
     """A test client logged in as `user`, past the second factor where one is needed."""
-    client = Client()
-    client.force_login(user, backend="django.contrib.auth.backends.ModelBackend")
-    device = TOTPDevice.objects.filter(user=user, confirmed=True).first()
-    if device:
-        session = client.session
-        session[DEVICE_ID_SESSION_KEY] = device.persistent_id
-        session.save()
-    return client
+    return verified_client(user)
 
 
 def organizer_client():

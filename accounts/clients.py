@@ -1,0 +1,32 @@
+"""In-process HTTP clients for benchmarks and tests: a staff user already past login
+and the second factor, so measurements and tests exercise the real pages."""
+
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
+from django.test import Client
+from django.utils.crypto import get_random_string
+from django_otp import DEVICE_ID_SESSION_KEY
+from django_otp.plugins.otp_totp.models import TOTPDevice
+
+from .roles import ORGANIZER, sync_roles
+
+
+def verified_client(user):
+    """A test Client logged in as `user`, past TOTP where the user has a confirmed device."""
+    client = Client()
+    client.force_login(user, backend="django.contrib.auth.backends.ModelBackend")
+    device = TOTPDevice.objects.filter(user=user, confirmed=True).first()
+    if device:
+        session = client.session
+        session[DEVICE_ID_SESSION_KEY] = device.persistent_id
+        session.save()
+    return client
+
+
+def throwaway_organizer():
+    """A new organizer with a confirmed TOTP device (delete it when done)."""
+    sync_roles()
+    user = get_user_model().objects.create_user(username=f"bench-{get_random_string(10)}", password=None)
+    user.groups.add(Group.objects.get(name=ORGANIZER))
+    TOTPDevice.objects.create(user=user, name="bench", confirmed=True)
+    return user

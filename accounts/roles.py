@@ -32,11 +32,11 @@ def role_of(user):
         return None
     if user.is_superuser:
         return ADMIN
-    names = {g.name for g in user.groups.all()}
-    for role in ROLES:
-        if role in names:
-            return role
-    return None
+    # Middleware, decorator and context processor all ask on every request: ask the database once.
+    if not hasattr(user, "_hamla_role"):
+        names = set(user.groups.values_list("name", flat=True))
+        user._hamla_role = next((role for role in ROLES if role in names), None)
+    return user._hamla_role
 
 
 def is_organizer(user):

@@ -6,21 +6,26 @@ An app joins in by providing ``<app>/panels.py`` with
 template's context. The dashboard includes it with ``panel=<the dict>``.
 """
 
+import functools
 import importlib
 
 from django.apps import apps
 
 
+@functools.cache
 def _panel_modules():
+    """Found once per process: a failed import per app on every dashboard view is wasted work."""
+    modules = []
     for config in apps.get_app_configs():
         if config.name == "campaigns":
             continue
         try:
-            yield importlib.import_module(f"{config.name}.panels")
+            modules.append(importlib.import_module(f"{config.name}.panels"))
         except ModuleNotFoundError as exc:
             # Only "this app has no panels module" is expected; a broken import inside one is not.
             if exc.name != f"{config.name}.panels":
                 raise
+    return modules
 
 
 def panels_for(campaign):

@@ -1,4 +1,3 @@
-import functools
 from dataclasses import dataclass
 
 from django.apps import apps
@@ -45,27 +44,6 @@ def years_of(queryset, field, matching=None):
     return {row["y"]: row["n"] for row in rows}, {row["y"]: row["m"] for row in rows if row["m"]}
 
 
-@functools.cache
-def _tables(database_name):
-    return frozenset(connection.introspection.table_names())
-
-
-def _model(app_label, name):
-    """Another app's model, or None while that app (or that model, or its migration) has not landed.
-
-    The apps are built in parallel, so a model can exist in code before its table does;
-    the table list is read once per process and database."""
-    if not apps.is_installed(app_label):
-        return None
-    try:
-        model = apps.get_model(app_label, name)
-    except LookupError:
-        return None
-    if model._meta.db_table not in _tables(connection.settings_dict["NAME"]):
-        return None
-    return model
-
-
 def progress_annotations():
     """Annotations measuring each goal from the real records of the other apps.
 
@@ -76,23 +54,21 @@ def progress_annotations():
         "progress_participants": _total(Action.objects.filter(campaign=campaign), "campaign", Sum("participants")),
         "progress_actions": _total(Action.objects.filter(campaign=campaign), "campaign", Count("pk")),
     }
-    PrintRun = _model("flyers", "PrintRun")
-    if PrintRun is not None:
-        figures["progress_flyers"] = _total(
-            PrintRun.objects.filter(flyer__campaign=campaign), "flyer__campaign", Sum("quantity")
-        )
-    ConsentEvent = _model("contacts", "ConsentEvent")
-    if ConsentEvent is not None:
-        figures["progress_signups"] = _total(
-            ConsentEvent.objects.filter(campaign=campaign, kind="confirmed"), "campaign", Count("pk")
-        )
-    Delivery = _model("messaging", "Delivery")
-    if Delivery is not None:
-        figures["progress_messages"] = _total(
-            Delivery.objects.filter(message__campaign=campaign, status__in=DELIVERED_STATUSES),
-            "message__campaign",
-            Count("pk"),
-        )
+    # Looked up lazily: flyers, contacts and messaging all import this module.
+    PrintRun = apps.get_model("flyers", "PrintRun")
+    ConsentEvent = apps.get_model("contacts", "ConsentEvent")
+    Delivery = apps.get_model("messaging", "Delivery")
+    figures["progress_flyers"] = _total(
+        PrintRun.objects.filter(flyer__campaign=campaign), "flyer__campaign", Sum("quantity")
+    )
+    figures["progress_signups"] = _total(
+        ConsentEvent.objects.filter(campaign=campaign, kind="confirmed"), "campaign", Count("pk")
+    )
+    figures["progress_messages"] = _total(
+        Delivery.objects.filter(message__campaign=campaign, status__in=DELIVERED_STATUSES),
+        "message__campaign",
+        Count("pk"),
+    )
     return figures
 
 
@@ -103,18 +79,18 @@ class Goal:
     key: str
     label: str
     target: int
-    value: int | None  # None: the app that records it is not installed
+    value: int
 
     @property
     def percent(self):
         """Progress towards the target, 0-100 (capped: overshooting still draws a full bar)."""
-        if not self.target or self.value is None:
+        if not self.target:
             return 0
         return min(100, round(100 * self.value / self.target))
 
     @property
     def reached(self):
-        return self.value is not None and self.value >= self.target
+        return self.value >= self.target
 
 
 class CampaignQuerySet(models.QuerySet):
@@ -246,7 +222,7 @@ class Campaign(models.Model):
         for field, figure, label in self.GOALS:
             target = getattr(self, field)
             if target:
-                goals.append(Goal(field.removeprefix("goal_"), label, target, getattr(self, figure, None)))
+                goals.append(Goal(field.removeprefix("goal_"), label, target, getattr(self, figure)))
         return goals
 
     @property

@@ -1,16 +1,12 @@
-"""The public campaign page's links to the other apps: flyer print runs and the signup form.
-
-Both are optional at run time (the flyers and contacts apps may not provide
-them yet); the page then simply has no attribution or no form.
-"""
+"""The public campaign page's links to the other apps: flyer print runs and the signup form."""
 
 import re
 
-from django.template import TemplateDoesNotExist
-from django.template.loader import get_template
 from django.urls import reverse
 
-from .models import _model
+from contacts.forms import SignupForm
+from contacts.signup import RateLimited, request_signup
+from flyers.models import PrintRun
 
 CODE = re.compile(r"[A-Za-z0-9_-]{1,16}")
 
@@ -18,9 +14,8 @@ CODE = re.compile(r"[A-Za-z0-9_-]{1,16}")
 def print_run_for(campaign, code):
     """The print run of one of this campaign's flyers with this QR code, or None.
     Codes of other campaigns' flyers are ignored, so they cannot be credited here."""
-    PrintRun = _model("flyers", "PrintRun")
     # Codes are url-safe base64; anything else (NUL bytes, quotes, huge strings) never reaches the database.
-    if PrintRun is None or not CODE.fullmatch(code or ""):
+    if not CODE.fullmatch(code or ""):
         return None
     return PrintRun.objects.filter(code=code, flyer__campaign=campaign).first()
 
@@ -30,25 +25,10 @@ def record_visit(print_run):
     print_run.record_visit(print_run.code)
 
 
-def _signup_machinery():
-    """contacts' SignupForm, request_signup and RateLimited, or Nones while any piece is missing."""
-    try:
-        from contacts.forms import SignupForm
-        from contacts.signup import RateLimited, request_signup
-
-        get_template("contacts/_signup_form.html")
-    except (ImportError, TemplateDoesNotExist):
-        return None, None, None
-    return SignupForm, request_signup, RateLimited
-
-
 def signup_context(request, campaign, print_run):
     """Context for the signup form of contacts on the public page; on a valid POST, asks
     contacts to send the double opt-in email (attributed to the campaign and print run)
     and returns {"redirect": url} so a reload cannot post twice."""
-    SignupForm, request_signup, RateLimited = _signup_machinery()
-    if SignupForm is None:
-        return {}
     action = campaign.public_url()
     extra = {"print_run_code": print_run.code} if print_run is not None else {}
     form = SignupForm(request.POST if request.method == "POST" else None)

@@ -76,14 +76,11 @@ ENGAGEMENT = ("opened", "not_opened")
 
 
 def _engagement(queryset, engagement):
-    """Opened (or clicked) at least one newsletter / received some but opened none.
-    Uses messaging's deliveries when that app is installed; otherwise no-op."""
+    """Opened (or clicked) at least one newsletter / received some but opened none."""
     from django.apps import apps
 
-    try:
-        Delivery = apps.get_model("messaging", "Delivery")
-    except LookupError:
-        return queryset
+    # Looked up lazily: messaging's models import this app's.
+    Delivery = apps.get_model("messaging", "Delivery")
     opened = Exists(Delivery.objects.filter(contact=OuterRef("pk"), status__in=["opened", "clicked"]))
     if engagement == "opened":
         return queryset.filter(opened)

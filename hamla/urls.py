@@ -18,10 +18,9 @@ urlpatterns = [
     path("django-admin/", admin.site.urls),
 ]
 
-# Public, login-free pages (campaign pages, signup, unsubscribe, webhooks).
+# Public, login-free pages: signup, unsubscribe and webhooks (the campaign page /c/<slug>/
+# is in campaigns/urls.py).
 urlpatterns += [
     path("", include("contacts.public_urls")),
-    path("", include("campaigns.public_urls")),
-    path("", include("flyers.public_urls")),
     path("", include("messaging.public_urls")),
 ]

@@ -324,6 +324,21 @@ class Mark:
     errors: list
 
 
+@dataclass
+class Batch:
+    """One batch's rows, unique by key, with the CPU work done where the file is read.
+
+    ``values`` are the rows' Contact columns (CONTACT_COLUMNS), already encrypted; on
+    PostgreSQL they are kept only as ``lines``, in COPY's text format. The writing
+    side then only has to ask the database which rows exist and send the rest."""
+
+    rows: list
+    duplicates: int
+    now: object
+    values: list = field(default_factory=list)
+    lines: list | None = None
+
+
 class BatchWriter:
     """Writes batches, in order, on its own thread and database connection.
 
@@ -387,7 +402,7 @@ class Importer:
             result.errors, result.error_count = list(job.errors), job.error_count
         writer = BatchWriter(self, result, progress) if self._can_pipeline() else None
         submit = writer.submit if writer else (lambda batch, mark: self.flush(batch, result, mark, progress))
-        batch = []
+        rows = []
         ring = crypto.keyring()
         try:
             for line, cells, position in read_rows(path, plan, start_line):
@@ -395,18 +410,54 @@ class Importer:
                 if isinstance(parsed, str):
                     result.error(line, parsed)
                 else:
-                    batch.append(parsed)
+                    rows.append(parsed)
                 result.line = line
-                if len(batch) >= batch_size:
-                    submit(batch, Mark(result.line, position, result.error_count, result.errors[:200]))
-                    batch = []
-            submit(batch, Mark(result.line, plan.size, result.error_count, result.errors[:200]))
+                if len(rows) >= batch_size:
+                    submit(
+                        self.prepare(rows, ring), Mark(result.line, position, result.error_count, result.errors[:200])
+                    )
+                    rows = []
+            submit(self.prepare(rows, ring), Mark(result.line, plan.size, result.error_count, result.errors[:200]))
         finally:
             if writer:
                 writer.finish()
         if result.created >= ANALYZE_AFTER and not self.dry_run:
             refresh_statistics()
         return result
+
+    def prepare(self, rows, ring):
+        """Merge a batch's duplicate rows and encrypt the rest (see Batch)."""
+        merged = {}
+        for row in rows:
+            merged.setdefault(row.key, row)
+        batch = Batch(rows=list(merged.values()), duplicates=len(rows) - len(merged), now=timezone.now())
+        if self.dry_run:
+            return batch
+        encrypt, now, subscribed = ring.encrypt, batch.now, Contact.Status.SUBSCRIBED.value
+        values = (
+            (
+                encrypt(r.given_name),
+                encrypt(r.family_name),
+                encrypt(r.email),
+                encrypt(r.phone),
+                encrypt(r.notes),
+                r.email_hash,
+                r.phone_hash,
+                r.language,
+                r.city,
+                r.neighbourhood,
+                subscribed,
+                "import",
+                now,
+                now,
+            )
+            for r in batch.rows
+        )
+        if connection.vendor == "postgresql":
+            batch.lines = copy_lines(Contact, CONTACT_COLUMNS, values)
+        else:
+            batch.values = list(values)
+        return batch
 
     def _can_pipeline(self):
         """Write batches on a second connection while this thread parses and encrypts the
@@ -451,8 +502,9 @@ class Importer:
         result.skipped += counts[2]
 
     def _dry(self, batch, result):
-        existing = self._existing(batch)
-        for row in batch:
+        result.skipped += batch.duplicates
+        existing = self._existing(batch.rows)
+        for row in batch.rows:
             key = (row.key[0], bytes.fromhex(row.key[1])[:16])
             if key in self.seen:
                 result.skipped += 1
@@ -484,42 +536,15 @@ class Importer:
 
     def _write(self, batch):
         """Write one batch; returns (created, updated, skipped). Runs inside a transaction."""
-        merged = {}
-        skipped = 0
-        for row in batch:
-            if row.key in merged:
-                skipped += 1
-            else:
-                merged[row.key] = row
-        existing = self._existing(merged.values())
-        now = timezone.now()
-        new_rows = [row for key, row in merged.items() if key not in existing]
-        old = [(row, existing[key]) for key, row in merged.items() if key in existing]
-        encrypt = crypto.keyring().encrypt
-        new_ids = insert_rows(
-            Contact,
-            CONTACT_COLUMNS,
-            [
-                (
-                    encrypt(r.given_name),
-                    encrypt(r.family_name),
-                    encrypt(r.email),
-                    encrypt(r.phone),
-                    encrypt(r.notes),
-                    r.email_hash,
-                    r.phone_hash,
-                    r.language,
-                    r.city,
-                    r.neighbourhood,
-                    Contact.Status.SUBSCRIBED.value,
-                    "import",
-                    now,
-                    now,
-                )
-                for r in new_rows
-            ],
-            with_ids=True,
-        )
+        existing = self._existing(batch.rows)
+        now = batch.now
+        new = [i for i, row in enumerate(batch.rows) if row.key not in existing]
+        new_rows = [batch.rows[i] for i in new]
+        old = [(row, existing[row.key]) for row in batch.rows if row.key in existing]
+        if batch.lines is not None:
+            new_ids = insert_rows(Contact, CONTACT_COLUMNS, lines=[batch.lines[i] for i in new], with_ids=True)
+        else:
+            new_ids = insert_rows(Contact, CONTACT_COLUMNS, [batch.values[i] for i in new], with_ids=True)
 
         # Existing contacts join the list unless they once left it; empty fields are filled in.
         member = set(
@@ -550,23 +575,25 @@ class Importer:
 
         subscribed = new_ids + joined
         list_id = self.contact_list.pk
-        insert_rows(
-            Membership,
-            ("contact_id", "contact_list_id", "subscribed", "created"),
-            [(cid, list_id, True, now) for cid in subscribed],
-        )
+        insert_for_contacts(Membership, subscribed, {"contact_list_id": list_id, "subscribed": True, "created": now})
         detail = {"file": self.file_name}
         if self.job is not None:
             detail["job"] = self.job.pk
-        actor_id = self.actor.pk if self.actor else None
-        insert_rows(
+        insert_for_contacts(
             ConsentEvent,
-            ("contact_id", "kind", "method", "contact_list_id", "actor_id", "detail", "created"),
-            [(cid, ConsentEvent.Kind.SUBSCRIBED.value, "import", list_id, actor_id, detail, now) for cid in subscribed],
+            subscribed,
+            {
+                "kind": ConsentEvent.Kind.SUBSCRIBED.value,
+                "method": "import",
+                "contact_list_id": list_id,
+                "actor_id": self.actor.pk if self.actor else None,
+                "detail": detail,
+                "created": now,
+            },
         )
 
         # Tags: add the row's tags the contact does not have yet.
-        all_names = {name for row in merged.values() for name in row.tags}
+        all_names = {name for row in batch.rows for name in row.tags}
         if all_names:
             tag_ids = self._tags(all_names)
             pairs = list(zip(new_ids, new_rows, strict=True)) + [(c.pk, row) for row, c in old]
@@ -581,7 +608,7 @@ class Importer:
             fresh = sorted(links - have)
             insert_rows(through, ("contact_id", "tag_id"), fresh)
             updated_ids.update(cid for cid, _t in fresh if cid in old_ids)
-        skipped += len(old) - len(updated_ids)
+        skipped = batch.duplicates + len(old) - len(updated_ids)
         return len(new_ids), len(updated_ids), skipped
 
 
@@ -640,43 +667,64 @@ CONTACT_COLUMNS = (
 )
 
 
-def insert_rows(model, columns, rows, with_ids=False):
+def insert_rows(model, columns, rows=(), with_ids=False, lines=None):
     """Insert tuples of `columns` (attribute names) into `model`'s table; return the new
     ids when asked. On PostgreSQL this is COPY with ids drawn from the sequence in one
     query: several times faster than INSERT, and the ORM would spend most of an import
-    building model instances. Elsewhere it is bulk_create."""
-    if not rows:
+    building model instances. Elsewhere it is bulk_create. On PostgreSQL `lines` may
+    stand in for `rows`: the rows already in COPY's text format (from copy_lines)."""
+    if not rows and not lines:
         return []
     if connection.vendor != "postgresql":
         objects = [model(**dict(zip(columns, row, strict=True))) for row in rows]
         model.objects.bulk_create(objects, batch_size=500)
         return [obj.pk for obj in objects]
-    meta = model._meta
-    quote = connection.ops.quote_name
+    if lines is None:
+        lines = copy_lines(model, columns, rows)
     ids = []
     with connection.cursor() as cursor:
         if with_ids:
             cursor.execute(
                 "SELECT nextval(pg_get_serial_sequence(%s, 'id')) FROM generate_series(1, %s)",
-                [meta.db_table, len(rows)],
+                [model._meta.db_table, len(lines)],
             )
             ids = [r[0] for r in cursor.fetchall()]
-            rows = [(pk, *row) for pk, row in zip(ids, rows, strict=True)]
+            lines = [f"{pk}\t{line}" for pk, line in zip(ids, lines, strict=True)]
             columns = ("id", *columns)
-        fields = {f.attname: f for f in meta.concrete_fields}
-        names = ", ".join(quote(fields[c].column) for c in columns)
-        formatters = [_formatter(fields[c]) for c in columns]
-        with cursor.cursor.copy(f"COPY {quote(meta.db_table)} ({names}) FROM STDIN") as copy:
-            # Formatting COPY's text format here, one formatter per column type, is several
-            # times cheaper than write_row's per-value adaptation (the largest client cost).
-            for start in range(0, len(rows), 1000):
-                copy.write(
-                    "".join(
-                        "\t".join([fmt(v) for fmt, v in zip(formatters, row, strict=True)]) + "\n"
-                        for row in rows[start : start + 1000]
-                    )
-                )
+        _copy(cursor, model, columns, lines)
     return ids
+
+
+def insert_for_contacts(model, contact_ids, shared):
+    """Insert one `model` row per contact id, all rows alike but for the contact:
+    the shared columns are formatted once, not once a row."""
+    if not contact_ids:
+        return
+    columns = ("contact_id", *shared)
+    if connection.vendor != "postgresql":
+        insert_rows(model, columns, [(cid, *shared.values()) for cid in contact_ids])
+        return
+    (suffix,) = copy_lines(model, tuple(shared), [tuple(shared.values())])
+    with connection.cursor() as cursor:
+        _copy(cursor, model, columns, [f"{cid}\t{suffix}" for cid in contact_ids])
+
+
+def copy_lines(model, columns, rows):
+    """`rows` (tuples of `columns`) in COPY's text format, one string a row, no newline.
+    Formatting here, one formatter per column type, is several times cheaper than
+    psycopg's per-value adaptation (the largest client cost of an import)."""
+    fields = {f.attname: f for f in model._meta.concrete_fields}
+    formatters = [_formatter(fields[c]) for c in columns]
+    return ["\t".join([fmt(v) for fmt, v in zip(formatters, row, strict=True)]) for row in rows]
+
+
+def _copy(cursor, model, columns, lines):
+    fields = {f.attname: f for f in model._meta.concrete_fields}
+    quote = connection.ops.quote_name
+    names = ", ".join(quote(fields[c].column) for c in columns)
+    with cursor.cursor.copy(f"COPY {quote(model._meta.db_table)} ({names}) FROM STDIN") as copy:
+        for start in range(0, len(lines), 1000):
+            copy.write("\n".join(lines[start : start + 1000]) + "\n")
 
 
 _COPY_ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})

@@ -9,6 +9,7 @@ set. Exact lookups go through the keyed blind indexes ``email_hash`` and
 
 from django.conf import settings
 from django.db import models, transaction
+from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -395,8 +396,13 @@ class ConsentEvent(models.Model):
         verbose_name = _("consent event")
         verbose_name_plural = _("consent events")
         indexes = [
-            models.Index(fields=["campaign", "kind"], name="consent_campaign_kind"),
-            models.Index(fields=["print_run", "kind"], name="consent_print_run_kind"),
+            # Partial: imported events carry neither, and need not pay for these indexes.
+            models.Index(
+                fields=["campaign", "kind"], name="consent_campaign_kind", condition=Q(campaign__isnull=False)
+            ),
+            models.Index(
+                fields=["print_run", "kind"], name="consent_print_run_kind", condition=Q(print_run__isnull=False)
+            ),
         ]
 
     def __str__(self):

@@ -264,6 +264,12 @@ SERVER_EMAIL = DEFAULT_FROM_EMAIL
 HAMLA_OUTBOX_DIR = VAR_DIR / "outbox"
 # Messages per second across all workers (a shared token bucket in Redis).
 HAMLA_SEND_RATE = float(os.environ.get("HAMLA_SEND_RATE", "0") or 0)
+# When a whole worker dies (not one pool process, whose task Celery redelivers at once),
+# the beat sweep releases its claimed deliveries after this many seconds. It must stay
+# well above the longest batch (about a minute), or a slow live batch is sent twice.
+HAMLA_CLAIM_STALE_SECONDS = float(os.environ.get("HAMLA_CLAIM_STALE_SECONDS", "600"))
+# A sending message with no progress for this long gets new batch chains from the sweep.
+HAMLA_STALL_SECONDS = float(os.environ.get("HAMLA_STALL_SECONDS", "120"))
 
 # --- Security ---------------------------------------------------------------
 SESSION_COOKIE_HTTPONLY = True

@@ -15,7 +15,7 @@ The protocol, which is what makes a send "effectively once":
    reject_on_worker_lost), same task id: it finds its own rows still SENDING,
    re-queues them and flags the first (the only one that can have been in
    flight) as in doubt. If the whole worker died, the periodic sweep does the
-   same for claims older than STALE_SECONDS.
+   same for claims older than settings.HAMLA_CLAIM_STALE_SECONDS.
 """
 
 import logging
@@ -41,7 +41,6 @@ BATCH_SIZE = 500
 GROUP_SIZE = 50  # rows between two status checks (pause/cancel latency)…
 CHECK_SECONDS = 1.0  # …or seconds, whichever comes first
 MAX_ATTEMPTS = 8
-STALE_SECONDS = 600  # a claim this old is abandoned (a batch takes seconds)
 BATCH_SECONDS = 60  # with a rate limit, a batch is cut to about this long
 
 

@@ -17,7 +17,6 @@ from . import dispatch
 from .models import Delivery, Message
 
 LANES = 4  # concurrent batch chains per message
-STALL_SECONDS = 120  # a sending message with no progress this long gets new lanes
 
 
 @shared_task(bind=True)
@@ -72,9 +71,9 @@ def sweep(self):
         if message.start(now=now):
             started += 1
             kick(message, queue=_queue(self))
-    requeued = Delivery.requeue_stale(dispatch.STALE_SECONDS)
+    requeued = Delivery.requeue_stale(settings.HAMLA_CLAIM_STALE_SECONDS)
     restarted = 0
-    stalled_before = now - timedelta(seconds=STALL_SECONDS)
+    stalled_before = now - timedelta(seconds=settings.HAMLA_STALL_SECONDS)
     for message in Message.objects.filter(status=Message.Status.SENDING):
         if requeued or message.last_progress is None or message.last_progress < stalled_before:
             # Claim the restart, so overlapping sweeps do not both add lanes.

@@ -3,6 +3,7 @@
 from datetime import timedelta
 
 import pytest
+from django.conf import settings
 from django.core import mail
 from django.utils import timezone
 
@@ -48,7 +49,7 @@ def test_the_sweep_releases_claims_abandoned_by_a_dead_worker():
     ids = _crash_after(message, "task-2", sent=1)
     Delivery.objects.filter(claimed_by="task-2").update(claimed_at=timezone.now() - timedelta(hours=1))
 
-    assert Delivery.requeue_stale(dispatch.STALE_SECONDS) == 3
+    assert Delivery.requeue_stale(settings.HAMLA_CLAIM_STALE_SECONDS) == 3
 
     assert message.counts()["queued"] == 3
     assert list(Delivery.objects.filter(in_doubt=True).values_list("pk", flat=True)) == [ids[1]]
@@ -57,7 +58,7 @@ def test_the_sweep_releases_claims_abandoned_by_a_dead_worker():
 def test_fresh_claims_are_left_alone_by_the_sweep():
     message = _started(3)
     _crash_after(message, "task-3", sent=0)
-    assert Delivery.requeue_stale(dispatch.STALE_SECONDS) == 0
+    assert Delivery.requeue_stale(settings.HAMLA_CLAIM_STALE_SECONDS) == 0
     assert message.counts()["sending"] == 3
 
 

@@ -1,0 +1,87 @@
+"""A whole worker (parent and pool) killed with SIGKILL mid-send, then a new one started.
+
+Killing only a pool process is covered in test_workers.py: the parent sees it and
+Celery redelivers the task at once. When the parent dies too, its unacknowledged
+tasks stay in Redis until the visibility timeout (an hour), so recovery is the beat
+sweep's: it releases claims older than HAMLA_CLAIM_STALE_SECONDS and gives the
+stalled send new batch chains. Shortened here so the test takes seconds.
+"""
+
+import os
+import signal
+from collections import Counter
+
+import pytest
+
+from messaging import tasks
+from messaging.models import Delivery, Message
+from tests.services import ROOT, celery_process, wait_for
+
+from .conftest import WORKER_QUEUES, wait_ready, worker_env
+from .helpers import make_list, make_message
+
+pytestmark = [pytest.mark.worker, pytest.mark.django_db(transaction=True)]
+LOGS = ROOT / "test-artifacts" / "logs"
+CONCURRENCY = 2
+
+
+def worker(env, name, *extra):
+    log_path = LOGS / f"messaging-{name}.log"
+    log_path.unlink(missing_ok=True)
+    args = (
+        "worker",
+        f"--concurrency={CONCURRENCY}",
+        "--pool=prefork",
+        "--without-gossip",
+        "--without-mingle",
+        "-l",
+        "INFO",
+    )
+    process = celery_process(*args, "-n", f"{name}@%h", "-Q", WORKER_QUEUES, *extra, env=env, log_path=log_path)
+    return process, log_path
+
+
+def sending(message):
+    return Delivery.objects.filter(message=message, status="sending").exists()
+
+
+def test_a_whole_worker_killed_mid_send_and_replaced_still_sends_everyone_about_once(broker, sink, tmp_path):
+    LOGS.mkdir(parents=True, exist_ok=True)
+    sink.handler.received.clear()
+    sink.handler.delay = 0.02
+    env = worker_env(
+        broker,
+        sink,
+        # Batches of 10 at 20 ms a message take well under a second: 4 s is "abandoned".
+        HAMLA_CLAIM_STALE_SECONDS="4",
+        HAMLA_STALL_SECONDS="2",
+        HAMLA_SWEEP_SECONDS="0.5",
+    )
+    contact_list, contacts = make_list(count=120)
+    message = make_message(contact_list)
+    message.schedule()
+    assert message.start()
+
+    first, first_log = worker(env, "doomed")
+    with first as process:
+        wait_ready(first_log)
+        tasks.kick(message, lanes=2, size=10)
+        # Mid-batch, so the dead worker leaves claimed rows behind (not just queued ones).
+        assert wait_for(lambda: len(sink.received) >= 25 and sending(message), timeout=30)
+        os.killpg(process.pid, signal.SIGKILL)
+        process.wait(10)
+    left = message.counts()
+    assert left["sent"] < 120 and left["sending"] > 0, left
+
+    second, second_log = worker(env, "replacement", "--beat", "-s", str(tmp_path / "beat-schedule"))
+    with second:
+        wait_ready(second_log)
+        finished = wait_for(lambda: Message.objects.get(pk=message.pk).status == "sent", timeout=60)
+    counts = message.counts()
+    assert finished, {k: v for k, v in counts.items() if v}
+    received = Counter(rcpt for rcpt, _subject, _parsed in sink.received)
+    assert set(received) == {c.email for c in contacts}
+    duplicates = sum(n - 1 for n in received.values())
+    assert duplicates <= CONCURRENCY  # only rows in flight at the kill can go out twice
+    assert counts["sent"] == 120 and counts["in_doubt"] >= duplicates
+    assert not Delivery.objects.filter(message=message, status="sending").exists()

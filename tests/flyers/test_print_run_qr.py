@@ -75,3 +75,11 @@ def test_the_command_reports_text_that_does_not_fit(tmp_path):
     flyer = make_flyer(body_en="words " * 2000)
     with pytest.raises(CommandError, match="shorten|اختصار"):
         call_command("render_flyer", flyer.pk, "--layout", "a6", "--out", str(tmp_path / "x.pdf"))
+
+
+def test_the_command_refuses_crop_marks_on_a_single_page_layout(tmp_path):
+    flyer = make_flyer()
+    out = tmp_path / "a5.pdf"
+    with pytest.raises(CommandError, match="--crop-marks is for sheets"):
+        call_command("render_flyer", flyer.pk, "--layout", "a5", "--crop-marks", "--out", str(out))
+    assert not out.exists()

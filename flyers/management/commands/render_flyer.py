@@ -30,6 +30,11 @@ class Command(BaseCommand):
             if run is None:
                 raise CommandError(f"Flyer {flyer_id} has no print run with code {print_run!r}.")
         layout = layout or flyer.paper_size
+        if crop_marks and layout not in render.SHEET_LAYOUTS:
+            # A single flyer is printed on paper of its own size: there is nothing to cut.
+            raise CommandError(
+                f"--crop-marks is for sheets that are cut apart ({', '.join(render.SHEET_LAYOUTS)}), not {layout}."
+            )
         spec = flyer.spec(print_run=run, grayscale=grayscale or None)
         try:
             cached = render.render_pdf(spec, layout, crop_marks=crop_marks)

@@ -26,6 +26,7 @@ import queue
 import re
 import threading
 import unicodedata
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -631,22 +632,30 @@ def refresh_statistics():
 
 def _contacts_where(column, hashes, email_is_null=False):
     """Contacts whose `column` is one of `hashes` (only the columns the importer needs)."""
+    hashes = list(set(hashes))
     if not hashes:
         return []
+    # Column and table names are constants of this module, never input.
     if connection.vendor == "postgresql":
-        # One array parameter instead of thousands of placeholders.
-        # Column and table names are constants of this module, never input.
-        where = f"{column} = ANY(%s)" + (" AND email_hash IS NULL" if email_is_null else "")
-        sql = f"SELECT {', '.join(LOOKUP_COLUMNS)} FROM {Contact._meta.db_table} WHERE {where}"  # noqa: S608
-        with connection.cursor() as cursor:
-            cursor.execute(sql, [list(set(hashes))])
-            values = cursor.fetchall()
+        where, params = f"{column} = ANY(%s)", [hashes]  # one array parameter, not thousands
     else:
-        query = Contact.objects.filter(**{f"{column}__in": set(hashes)})
-        if email_is_null:
-            query = query.filter(email_hash__isnull=True)
-        values = query.values_list(*LOOKUP_COLUMNS)
+        where, params = f"{column} IN ({', '.join(['%s'] * len(hashes))})", hashes
+    if email_is_null:
+        where += " AND email_hash IS NULL"
+    sql = f"SELECT {', '.join(LOOKUP_COLUMNS)} FROM {Contact._meta.db_table} WHERE {where}"  # noqa: S608
+    with driver_cursor() as cursor:
+        cursor.execute(sql, params)
+        values = cursor.fetchall()
     return [Contact(**dict(zip(LOOKUP_COLUMNS, v, strict=True))) for v in values]
+
+
+@contextmanager
+def driver_cursor():
+    """The database driver's own cursor, under Django's connection handling but outside
+    its DEBUG query log: with DEBUG on, the log would keep every batch's SQL (tens of
+    megabytes of hashes and values for a large file) until the process ends."""
+    with connection.cursor() as cursor:
+        yield cursor.cursor
 
 
 CONTACT_COLUMNS = (
@@ -670,19 +679,18 @@ CONTACT_COLUMNS = (
 def insert_rows(model, columns, rows=(), with_ids=False, lines=None):
     """Insert tuples of `columns` (attribute names) into `model`'s table; return the new
     ids when asked. On PostgreSQL this is COPY with ids drawn from the sequence in one
-    query: several times faster than INSERT, and the ORM would spend most of an import
-    building model instances. Elsewhere it is bulk_create. On PostgreSQL `lines` may
-    stand in for `rows`: the rows already in COPY's text format (from copy_lines)."""
+    query: several times faster than INSERT. On PostgreSQL `lines` may stand in for
+    `rows`: the rows already in COPY's text format (from copy_lines). Elsewhere
+    (SQLite) it is a prepared INSERT per row. The ORM's bulk_create would spend most of
+    an import building model instances."""
     if not rows and not lines:
         return []
     if connection.vendor != "postgresql":
-        objects = [model(**dict(zip(columns, row, strict=True))) for row in rows]
-        model.objects.bulk_create(objects, batch_size=500)
-        return [obj.pk for obj in objects]
+        return _insert_plain(model, columns, rows, with_ids)
     if lines is None:
         lines = copy_lines(model, columns, rows)
     ids = []
-    with connection.cursor() as cursor:
+    with driver_cursor() as cursor:
         if with_ids:
             cursor.execute(
                 "SELECT nextval(pg_get_serial_sequence(%s, 'id')) FROM generate_series(1, %s)",
@@ -695,6 +703,25 @@ def insert_rows(model, columns, rows=(), with_ids=False, lines=None):
     return ids
 
 
+def _insert_plain(model, columns, rows, with_ids):
+    fields = {f.attname: f for f in model._meta.concrete_fields}
+    prepare = [fields[c].get_db_prep_save for c in columns]
+    quote = connection.ops.quote_name
+    names = ", ".join(quote(fields[c].column) for c in columns)
+    placeholders = ", ".join(["%s"] * len(columns))
+    sql = f"INSERT INTO {quote(model._meta.db_table)} ({names}) VALUES ({placeholders})"  # noqa: S608 - model names
+    prepared = ([p(v, connection) for p, v in zip(prepare, row, strict=True)] for row in rows)
+    with driver_cursor() as cursor:
+        if not with_ids:
+            cursor.executemany(sql, prepared)
+            return []
+        ids = []
+        for values in prepared:
+            cursor.execute(sql + " RETURNING id", values)
+            ids.append(cursor.fetchone()[0])
+        return ids
+
+
 def insert_for_contacts(model, contact_ids, shared):
     """Insert one `model` row per contact id, all rows alike but for the contact:
     the shared columns are formatted once, not once a row."""
@@ -705,7 +732,7 @@ def insert_for_contacts(model, contact_ids, shared):
         insert_rows(model, columns, [(cid, *shared.values()) for cid in contact_ids])
         return
     (suffix,) = copy_lines(model, tuple(shared), [tuple(shared.values())])
-    with connection.cursor() as cursor:
+    with driver_cursor() as cursor:
         _copy(cursor, model, columns, [f"{cid}\t{suffix}" for cid in contact_ids])
 
 
@@ -722,7 +749,7 @@ def _copy(cursor, model, columns, lines):
     fields = {f.attname: f for f in model._meta.concrete_fields}
     quote = connection.ops.quote_name
     names = ", ".join(quote(fields[c].column) for c in columns)
-    with cursor.cursor.copy(f"COPY {quote(model._meta.db_table)} ({names}) FROM STDIN") as copy:
+    with cursor.copy(f"COPY {quote(model._meta.db_table)} ({names}) FROM STDIN") as copy:
         for start in range(0, len(lines), 1000):
             copy.write("\n".join(lines[start : start + 1000]) + "\n")
 

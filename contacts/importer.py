@@ -12,6 +12,11 @@ The file is streamed twice and never held in memory:
    the job's checkpoint, so a crash loses at most the batch in flight, never half
    a row, and a restarted job resumes after the last committed line.
 
+On PostgreSQL the two halves of each batch overlap: the thread reading the file
+also validates, merges duplicates, encrypts and formats the rows for COPY
+(`Importer.prepare`), while a writer thread on its own connection looks up which
+of the previous batch's contacts exist and sends the rest (`BatchWriter`).
+
 De-duplication uses the database as the "seen" set: rows of earlier batches are
 already committed, rows within a batch are merged in a dict. Re-importing a file
 therefore creates nothing new. A dry run writes nothing, so it keeps a set of
@@ -405,6 +410,10 @@ class Importer:
         submit = writer.submit if writer else (lambda batch, mark: self.flush(batch, result, mark, progress))
         rows = []
         ring = crypto.keyring()
+
+        def cut(position):
+            submit(self.prepare(rows, ring), Mark(result.line, position, result.error_count, result.errors[:200]))
+
         try:
             for line, cells, position in read_rows(path, plan, start_line):
                 parsed = parse_row(cells, plan.columns, line, ring) if cells is not None else _("unreadable row")
@@ -414,11 +423,9 @@ class Importer:
                     rows.append(parsed)
                 result.line = line
                 if len(rows) >= batch_size:
-                    submit(
-                        self.prepare(rows, ring), Mark(result.line, position, result.error_count, result.errors[:200])
-                    )
+                    cut(position)
                     rows = []
-            submit(self.prepare(rows, ring), Mark(result.line, plan.size, result.error_count, result.errors[:200]))
+            cut(plan.size)
         finally:
             if writer:
                 writer.finish()

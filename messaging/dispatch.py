@@ -10,12 +10,18 @@ The protocol, which is what makes a send "effectively once":
    outcome with one UPDATE right after the provider accepted the message. So at
    any instant at most one row per worker process is "in flight".
 3. Between small groups it re-reads the message status: pause or cancel stop the
-   batch within seconds and the unsent claimed rows go back to the queue.
+   batch within seconds and the unsent claimed rows go back to the queue. Every
+   write is conditional on the row still being claimed by this task, and every
+   quarter of HAMLA_CLAIM_STALE_SECONDS the task renews its claim (and the
+   message's progress time), so the sweep never takes rows from a live batch;
+   if it ever did, the batch stops at once.
 4. If the process dies, Celery redelivers the same task (acks_late +
    reject_on_worker_lost), same task id: it finds its own rows still SENDING,
    re-queues them and flags the first (the only one that can have been in
    flight) as in doubt. If the whole worker died, the periodic sweep does the
-   same for claims older than settings.HAMLA_CLAIM_STALE_SECONDS.
+   same for claims not renewed for HAMLA_CLAIM_STALE_SECONDS.
+5. A batch lasts at most BATCH_SECONDS; the task then puts the rest back and
+   chains the next, so batches stay short whatever the rate limit or provider.
 """
 
 import logging
@@ -114,12 +120,14 @@ class Recorder:
         if connection.vendor == "postgresql":
             self.cursor.execute("SET synchronous_commit TO OFF")
 
-    def sent(self, pk, language, provider_id):
+    def sent(self, pk, claim_id, language, provider_id):
+        """Record a send; False when the row is no longer this task's claim."""
         self.cursor.execute(
             f"UPDATE {self.table} SET status = %s, sent_at = %s, language = %s, provider_message_id = %s, "  # noqa: S608
-            "attempts = attempts + 1, error = '' WHERE id = %s",
-            [Delivery.Status.SENT, timezone.now(), language, provider_id[:255], pk],
+            "attempts = attempts + 1, error = '' WHERE id = %s AND status = %s AND claimed_by = %s",
+            [Delivery.Status.SENT, timezone.now(), language, provider_id[:255], pk, Delivery.Status.SENDING, claim_id],
         )
+        return self.cursor.rowcount == 1
 
     def close(self):
         if connection.vendor == "postgresql":
@@ -127,15 +135,31 @@ class Recorder:
         self.cursor.close()
 
 
-def _outcome(pk, status, **fields):
-    Delivery.objects.filter(pk=pk, status=Delivery.Status.SENDING).update(status=status, **fields)
+def _outcome(pk, claim_id, status, **fields):
+    Delivery.objects.filter(pk=pk, status=Delivery.Status.SENDING, claimed_by=claim_id).update(status=status, **fields)
 
 
-def _release(ids, status=Delivery.Status.QUEUED):
+def _release(ids, claim_id, status=Delivery.Status.QUEUED):
     if ids:
-        Delivery.objects.filter(pk__in=ids, status=Delivery.Status.SENDING).update(
+        Delivery.objects.filter(pk__in=ids, status=Delivery.Status.SENDING, claimed_by=claim_id).update(
             status=status, claimed_by="", claimed_at=None
         )
+
+
+def _renew(message_id, claim_id, expected):
+    """Renew this task's claim and the message's progress time; False if fewer than
+    `expected` rows are still claimed (the sweep took them: the worker looked dead)."""
+    now = timezone.now()
+    renewed = Delivery.objects.filter(
+        message_id=message_id, claimed_by=claim_id, status=Delivery.Status.SENDING
+    ).update(claimed_at=now)
+    Message.objects.filter(pk=message_id).update(last_progress=now)
+    return renewed >= expected
+
+
+def renew_every():
+    """Seconds between claim renewals: well inside both sweep thresholds."""
+    return min(settings.HAMLA_CLAIM_STALE_SECONDS, settings.HAMLA_STALL_SECONDS) / 4
 
 
 def _load_contacts(contact_ids):
@@ -162,12 +186,41 @@ def send_batch(message_id, claim_id, size=None):
     if previous.exists():
         result["recovered"] = Delivery.release_in_doubt(previous)
     if message.status != Message.Status.SENDING:
+        message.drop_queued()
         return result
     rows = claim(message_id, claim_id, size or batch_size())
     if not rows:
         result["more"], result["delay"] = _remaining(message)
         return result
+    try:
+        stop_status, leftover = _send_claimed(message, claim_id, rows, result)
+    except Exception:
+        # Something other than the provider failed (the database, most likely): give the
+        # rows back now rather than after the stale-claim timeout. The first of them may
+        # have reached the provider, so it is flagged in doubt.
+        try:
+            Delivery.release_in_doubt(Delivery.objects.filter(message_id=message_id, claimed_by=claim_id))
+        except Exception:  # noqa: BLE001 - the sweep will release them later
+            log.warning("could not release the claimed rows of %s", claim_id, exc_info=True)
+        raise
+    cancelled = stop_status == Message.Status.CANCELLED
+    _release(leftover, claim_id, Delivery.Status.CANCELLED if cancelled else Delivery.Status.QUEUED)
+    result["released"] = len(leftover)
+    Message.objects.filter(pk=message_id).update(last_progress=timezone.now())
+    current = Message.objects.filter(pk=message_id).values_list("status", flat=True).first()
+    if current == Message.Status.CANCELLED:
+        message.drop_queued()  # a cancel that landed while this batch still held its rows
+    # A resume that landed while this batch was stopping for a pause found no queued row
+    # to start a chain for: this one carries on.
+    resumed = stop_status == Message.Status.PAUSED and current == Message.Status.SENDING
+    more, delay = _remaining(message)
+    result["more"] = more and (stop_status in (None, "transient", "timeslice") or resumed)
+    result["delay"] = max(result["delay"], delay)
+    return result
 
+
+def _send_claimed(message, claim_id, rows, result):
+    """Send the claimed `rows` in order; returns (why it stopped or None, ids to give back)."""
     contacts = _load_contacts([contact_id for _pk, contact_id in rows if contact_id])
     campaign_title = message.campaign.title if message.campaign_id else ""
     prepared = {}
@@ -179,7 +232,7 @@ def send_batch(message_id, claim_id, size=None):
     pending = [pk for pk, _c in rows]
     stop_status = None
     next_index = 0  # rows before this one have their outcome recorded
-    checked = time.monotonic()
+    started = checked = renewed = time.monotonic()
     try:
         try:
             email_connection.open()  # one connection for the whole batch
@@ -191,33 +244,47 @@ def send_batch(message_id, claim_id, size=None):
         for index, (pk, contact_id) in enumerate(rows):
             if index and (index % GROUP_SIZE == 0 or time.monotonic() - checked > CHECK_SECONDS):
                 checked = time.monotonic()
-                current = Message.objects.filter(pk=message_id).values_list("status", flat=True).first()
+                current = Message.objects.filter(pk=message.pk).values_list("status", flat=True).first()
                 if current != Message.Status.SENDING:
                     stop_status = current
                     break
+                if checked - started > BATCH_SECONDS:
+                    stop_status = "timeslice"
+                    break
+                if checked - renewed > renew_every():
+                    renewed = checked
+                    if not _renew(message.pk, claim_id, len(pending) - index):
+                        log.warning("batch %s lost its claim; stopping", claim_id)
+                        return "lost", []
             next_index = index + 1
             contact = contacts.get(contact_id)
             if contact is None or not contact.is_sendable:
-                _outcome(pk, Delivery.Status.SUPPRESSED, error=contact.status if contact else "erased")
+                _outcome(pk, claim_id, Delivery.Status.SUPPRESSED, error=contact.status if contact else "erased")
                 result["suppressed"] += 1
                 continue
-            address = contact.email
-            if not address:
-                _outcome(pk, Delivery.Status.SUPPRESSED, error="no email")
-                result["suppressed"] += 1
+            try:
+                address = contact.email
+                if not address:
+                    _outcome(pk, claim_id, Delivery.Status.SUPPRESSED, error="no email")
+                    result["suppressed"] += 1
+                    continue
+                language, subject, body = message.content_for(contact.language)
+                if language not in prepared:
+                    prepared[language] = emails.prepare(subject, body, language, campaign_title)
+                token = tokens.make(contact_id, message.pk)
+                unsubscribe = token_url.replace("TOKEN", token)
+                values = {
+                    "first_name": contact.given_name,
+                    "last_name": contact.family_name,
+                    "unsubscribe_url": unsubscribe,
+                    "preferences_url": prefs_url.replace("TOKEN", token),
+                }
+                email = emails.build(prepared[language], address, values, emails.unsubscribe_headers(unsubscribe))
+            except Exception as exc:  # noqa: BLE001 - this recipient cannot be written to; the rest can
+                log.exception("delivery %s could not be built", pk)
+                _outcome(pk, claim_id, Delivery.Status.FAILED, error=f"not built: {exc.__class__.__name__}"[:255])
+                result["failed"] += 1
                 continue
-            language, subject, body = message.content_for(contact.language)
-            if language not in prepared:
-                prepared[language] = emails.prepare(subject, body, language, campaign_title)
-            token = tokens.make(contact_id, message_id)
-            unsubscribe = token_url.replace("TOKEN", token)
-            values = {
-                "first_name": contact.given_name,
-                "last_name": contact.family_name,
-                "unsubscribe_url": unsubscribe,
-                "preferences_url": prefs_url.replace("TOKEN", token),
-            }
-            email = emails.build(prepared[language], address, values, emails.unsubscribe_headers(unsubscribe))
             limiter.acquire()
             try:
                 email_connection.send_messages([email])
@@ -228,6 +295,7 @@ def send_batch(message_id, claim_id, size=None):
                     delay = backoff(attempts)
                     _outcome(
                         pk,
+                        claim_id,
                         Delivery.Status.QUEUED,
                         attempts=attempts,
                         error=reason,
@@ -241,10 +309,12 @@ def send_batch(message_id, claim_id, size=None):
                         stop_status = "transient"
                         break
                 else:
-                    _outcome(pk, Delivery.Status.FAILED, attempts=attempts, error=reason)
+                    _outcome(pk, claim_id, Delivery.Status.FAILED, attempts=attempts, error=reason)
                     result["failed"] += 1
                 continue
-            recorder.sent(pk, language, _provider_id(email))
+            if not recorder.sent(pk, claim_id, language, _provider_id(email)):
+                log.warning("batch %s lost its claim on delivery %s; stopping", claim_id, pk)
+                return "lost", []
             result["sent"] += 1
     finally:
         recorder.close()
@@ -252,15 +322,7 @@ def send_batch(message_id, claim_id, size=None):
             email_connection.close()
         except Exception:  # noqa: BLE001 - a broken connection is already closed for our purposes
             log.debug("closing the email connection failed", exc_info=True)
-    leftover = pending[next_index:] if stop_status is not None else []
-    cancelled = stop_status == Message.Status.CANCELLED
-    _release(leftover, Delivery.Status.CANCELLED if cancelled else Delivery.Status.QUEUED)
-    result["released"] = len(leftover)
-    Message.objects.filter(pk=message_id).update(last_progress=timezone.now())
-    more, delay = _remaining(message)
-    result["more"] = more and stop_status in (None, "transient")
-    result["delay"] = max(result["delay"], delay)
-    return result
+    return stop_status, (pending[next_index:] if stop_status is not None else [])
 
 
 def _provider_id(email):

@@ -235,22 +235,42 @@ class Message(models.Model):
                 finished_at=timezone.now(),
             ):
                 return False
-            self.deliveries.filter(status=Delivery.Status.QUEUED).update(status=Delivery.Status.CANCELLED)
+            self.drop_queued()
         return True
 
+    def drop_queued(self):
+        """Rows of a cancelled message that are (back) in the queue become CANCELLED. cancel()
+        does it once; workers and the sweep call it again after they put rows back, since a
+        cancel can land while a worker still holds its claimed rows."""
+        return Delivery.objects.filter(
+            message_id=self.pk, message__status=self.Status.CANCELLED, status=Delivery.Status.QUEUED
+        ).update(status=Delivery.Status.CANCELLED)
+
+    def _lock(self):
+        """Lock this message's row until the end of the transaction (PostgreSQL), so that
+        finish_if_done() and retry_failed() cannot interleave."""
+        return Message.objects.select_for_update().filter(pk=self.pk).values_list("status", flat=True).first()
+
     def finish_if_done(self):
-        """Sending → sent once no row is queued or being sent."""
-        busy = self.deliveries.filter(status__in=[Delivery.Status.QUEUED, Delivery.Status.SENDING]).exists()
-        if busy:
-            return False
-        return self._move(self.Status.SENDING, self.Status.SENT, finished_at=timezone.now())
+        """Sending → sent once no row is queued or being sent. The check and the move happen
+        under the message's row lock, so rows re-queued meanwhile (retry_failed) are seen."""
+        with transaction.atomic():
+            if self._lock() != self.Status.SENDING:
+                return False
+            busy = self.deliveries.filter(status__in=[Delivery.Status.QUEUED, Delivery.Status.SENDING]).exists()
+            if busy:
+                return False
+            return self._move(self.Status.SENDING, self.Status.SENT, finished_at=timezone.now())
 
     def retry_failed(self):
-        """Put only FAILED deliveries back in the queue (sent ones are never touched) and
-        reopen the message if it had finished. Returns how many were re-queued."""
+        """Put only FAILED deliveries back in the queue (sent ones are never touched), with a
+        fresh count of attempts, and reopen the message if it had finished. A cancelled message
+        stays cancelled. Returns how many were re-queued."""
         with transaction.atomic():
+            if self._lock() not in (self.Status.SENDING, self.Status.PAUSED, self.Status.SENT):
+                return 0
             count = self.deliveries.filter(status=Delivery.Status.FAILED).update(
-                status=Delivery.Status.QUEUED, next_attempt_at=None, claimed_by="", error=""
+                status=Delivery.Status.QUEUED, next_attempt_at=None, claimed_by="", error="", attempts=0
             )
             if count:
                 self._move(self.Status.SENT, self.Status.SENDING, finished_at=None, last_progress=timezone.now())
@@ -371,8 +391,8 @@ class Delivery(models.Model):
         one is flagged in_doubt (its recipient may get the message twice), the rest were never
         attempted. Returns the number of rows re-queued."""
         rows = rows.filter(status=cls.Status.SENDING)
-        heads = list(rows.values("claimed_by").annotate(first=models.Min("id")).values_list("first", flat=True))
         with transaction.atomic():
+            heads = list(rows.values("claimed_by").annotate(first=models.Min("id")).values_list("first", flat=True))
             cls.objects.filter(pk__in=heads, status=cls.Status.SENDING).update(in_doubt=True)
             return rows.update(status=cls.Status.QUEUED, claimed_by="", claimed_at=None)
 

@@ -72,6 +72,11 @@ def sweep(self):
             started += 1
             kick(message, queue=_queue(self))
     requeued = Delivery.requeue_stale(settings.HAMLA_CLAIM_STALE_SECONDS)
+    if requeued:
+        # Rows a dead worker held for a message cancelled since go nowhere.
+        Delivery.objects.filter(status=Delivery.Status.QUEUED, message__status=Message.Status.CANCELLED).update(
+            status=Delivery.Status.CANCELLED
+        )
     restarted = 0
     stalled_before = now - timedelta(seconds=settings.HAMLA_STALL_SECONDS)
     for message in Message.objects.filter(status=Message.Status.SENDING):

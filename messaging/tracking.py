@@ -59,6 +59,33 @@ def handle_tracking(sender, event, esp_name, **kwargs):
     if delivery is None:
         log.info("%s event for an unknown message id", esp_name)
         return
-    delivery.record_event(status, when=event.timestamp, detail=event.reject_reason or "")
-    if status in (Delivery.Status.BOUNCED, Delivery.Status.COMPLAINED) and delivery.contact is not None:
+    soft = status == Delivery.Status.BOUNCED and is_soft_bounce(esp_name, event.esp_event)
+    delivery.record_event(status, when=event.timestamp, detail="soft bounce" if soft else event.reject_reason or "")
+    if status in (Delivery.Status.BOUNCED, Delivery.Status.COMPLAINED) and not soft and delivery.contact is not None:
         delivery.contact.suppress(str(status), method="webhook", message=delivery.message_id, detail={"esp": esp_name})
+
+
+# SparkPost bounce classes for temporary failures (DNS, mailbox full, too large, timeout, transient).
+SPARKPOST_SOFT_CLASSES = {"20", "21", "22", "23", "24", "70"}
+
+
+def is_soft_bounce(esp_name, raw):
+    """True when the provider's own event says the bounce was temporary. Anymail reports
+    some soft bounces as "bounced" (Postmark, Brevo, Mandrill, MailerSend, SparkPost, Amazon
+    SES); a full mailbox must not suppress a supporter for good. Other providers report
+    temporary failures as "deferred", which never suppresses."""
+    if not isinstance(raw, dict):
+        return False
+    name = (esp_name or "").lower()
+    if name == "postmark":
+        return raw.get("Type") in ("SoftBounce", "Transient", "DnsError", "VirusNotification")
+    if name in ("brevo", "sendinblue", "mandrill"):
+        return raw.get("event") in ("soft_bounce", "soft_bounced")
+    if name == "mailersend":
+        return (raw.get("data") or {}).get("type") == "soft_bounced"
+    if name == "amazon ses":
+        return (raw.get("bounce") or {}).get("bounceType") in ("Transient", "Undetermined")
+    if name == "sparkpost":
+        events = (raw.get("msys") or {}).values()
+        return any(str((e or {}).get("bounce_class")) in SPARKPOST_SOFT_CLASSES for e in events)
+    return False

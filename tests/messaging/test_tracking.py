@@ -46,6 +46,18 @@ def test_a_hard_bounce_marks_the_delivery_and_suppresses_the_contact(client, set
     assert Contact.objects.get(pk=delivery.contact_id).status == "bounced"
 
 
+def test_a_soft_bounce_marks_the_delivery_but_keeps_the_contact_subscribed(client, settings):
+    settings.ANYMAIL = {**settings.ANYMAIL, "WEBHOOK_SECRET": "hook:secret"}
+    delivery = _delivery()
+
+    soft = {**BOUNCE, "Type": "SoftBounce", "Description": "mailbox full"}
+    assert _post(client, soft, auth="hook:secret").status_code == 200
+
+    delivery.refresh_from_db()
+    assert (delivery.status, delivery.error) == ("bounced", "soft bounce")
+    assert Contact.objects.get(pk=delivery.contact_id).status == "subscribed"
+
+
 def test_an_open_after_a_click_does_not_move_the_delivery_back(client, settings):
     settings.ANYMAIL = {**settings.ANYMAIL, "WEBHOOK_SECRET": "hook:secret"}
     delivery = _delivery(status="clicked")

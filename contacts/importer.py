@@ -140,12 +140,14 @@ def _guess_encoding(head):
         return "utf-8-sig"
     if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
         return "utf-16"
-    # UTF-16 without a BOM: every other byte of ASCII text is NUL.
+    # UTF-16 without a BOM: the high byte of each character is NUL for ASCII and 0x06
+    # for Arabic letters, so in Arabic or Latin text nearly every other byte is one of
+    # those two (never so in UTF-8 or Windows-1256).
     if len(head) >= 4:
-        even, odd = head[0:200:2], head[1:200:2]
-        if odd.count(0) > len(odd) * 0.4 and even.count(0) < len(even) * 0.1:
+        even, odd = head[0:400:2], head[1:400:2]
+        if _high_bytes(odd) and even.count(0) < len(even) * 0.1:
             return "utf-16-le"
-        if even.count(0) > len(even) * 0.4 and odd.count(0) < len(odd) * 0.1:
+        if _high_bytes(even) and odd.count(0) < len(odd) * 0.1:
             return "utf-16-be"
     decoder = codecs.getincrementaldecoder("utf-8")()
     try:
@@ -154,6 +156,10 @@ def _guess_encoding(head):
     except UnicodeDecodeError:
         # Excel on an Arabic Windows saves "CSV" as Windows-1256.
         return "cp1256"
+
+
+def _high_bytes(sample):
+    return sum(1 for byte in sample if byte in (0, 6)) > len(sample) * 0.9 and sample.count(0) > 0
 
 
 def _check_decodes(path, encoding):
@@ -176,6 +182,23 @@ def _check_decodes(path, encoding):
             decoder.decode(b"", final=True)
         except UnicodeDecodeError:
             raise ImportFailed(_("The file ends in the middle of a character; it is truncated or not text."))
+
+
+def _check_records(path, encoding, delimiter):
+    """Read every record once: a record the csv module cannot read (an unclosed quote
+    swallowing the rest of the file, a field over its 128 KiB limit) fails the whole
+    file here, before anything is written. Read past, it could let the text of a broken
+    field be taken for rows of its own."""
+    with open(path, encoding=encoding, newline="") as text:
+        reader = csv.reader(text, delimiter=delimiter)
+        try:
+            for _cells in reader:
+                pass
+        except csv.Error as exc:
+            raise ImportFailed(
+                _("Line %(line)s cannot be read as CSV (%(reason)s). Fix that line and retry.")
+                % {"line": reader.line_num, "reason": exc}
+            )
 
 
 _CONTROL = re.compile(r"[\x01-\x08\x0b\x0c\x0e-\x1f\x7f]")
@@ -216,6 +239,7 @@ def inspect(path, encoding="auto"):
     if header_line.count(delimiter) == 0:
         delimiter = ","
     header = next(csv.reader([header_line], delimiter=delimiter))
+    _check_records(path, encoding, delimiter)
     columns, unknown = {}, []
     for index, name in enumerate(header):
         key = HEADER_LOOKUP.get(_normalise_header(name))
@@ -251,6 +275,21 @@ class Row:
     @property
     def key(self):
         return ("e", self.email_hash) if self.email_hash else ("p", self.phone_hash)
+
+    def absorb(self, later):
+        """Take from a later row for the same person what an existing contact would take
+        from it (see Importer._changes): a phone if none, names if none, tags not yet
+        listed. So a file gives the same contacts however it is cut into batches. True if
+        anything was taken."""
+        taken = False
+        if later.phone and not self.phone:
+            self.phone, self.phone_hash, taken = later.phone, later.phone_hash, True
+        if (later.given_name or later.family_name) and not self.given_name and not self.family_name:
+            self.given_name, self.family_name, taken = later.given_name, later.family_name, True
+        tags = [name for name in later.tags if name not in self.tags]
+        if tags:
+            self.tags, taken = self.tags + tags, True
+        return taken
 
 
 def parse_row(cells, columns, line, ring=None):
@@ -296,25 +335,27 @@ def parse_row(cells, columns, line, ring=None):
     )
 
 
-def read_rows(path, plan, start_line=0):
-    """Yield (line, cells, byte position) for each data row after `start_line`; a row
-    the csv module rejects (a field over its 128 KiB limit) comes as cells=None."""
+def read_rows(path, plan):
+    """Yield (first line, last line, cells, byte position) for each data record (a quoted
+    field may span lines): errors name the first line, checkpoints the last."""
     with open(path, "rb") as raw:
         text = io.TextIOWrapper(raw, encoding=plan.encoding, newline="")
         reader = csv.reader(text, delimiter=plan.delimiter)
         next(reader, None)  # header
         while True:
+            first = reader.line_num + 1
             try:
                 cells = next(reader)
             except StopIteration:
                 return
-            except csv.Error:
-                cells = None
-            if reader.line_num <= start_line:
+            except csv.Error as exc:  # inspect() read the file, so only if it changed since
+                raise ImportFailed(
+                    _("Line %(line)s cannot be read as CSV (%(reason)s). Fix that line and retry.")
+                    % {"line": reader.line_num, "reason": exc}
+                )
+            if not any(c.strip() for c in cells):
                 continue
-            if cells is not None and not any(c.strip() for c in cells):
-                continue
-            yield reader.line_num, cells, raw.tell()
+            yield first, reader.line_num, cells, raw.tell()
 
 
 # --- import --------------------------------------------------------------------
@@ -339,7 +380,8 @@ class Batch:
     side then only has to ask the database which rows exist and send the rest."""
 
     rows: list
-    duplicates: int
+    duplicates: int  # later rows for a person already in the batch that added nothing
+    absorbed: int  # …and those that added a phone, names or tags (counted as updates)
     now: object
     values: list = field(default_factory=list)
     lines: list | None = None
@@ -402,10 +444,11 @@ class Importer:
         result = Result(encoding=plan.encoding, unknown_columns=plan.unknown_columns)
         start_line = 0
         if self.job is not None:
+            # Resuming: the counts come from the checkpoint; the errors of the lines already
+            # done are found again below (the checkpoint keeps only the first few).
             job = self.job
             start_line = job.line
             result.created, result.updated, result.skipped = job.created_count, job.updated_count, job.skipped_count
-            result.errors, result.error_count = list(job.errors), job.error_count
         writer = BatchWriter(self, result, progress) if self._can_pipeline() else None
         submit = writer.submit if writer else (lambda batch, mark: self.flush(batch, result, mark, progress))
         rows = []
@@ -415,11 +458,11 @@ class Importer:
             submit(self.prepare(rows, ring), Mark(result.line, position, result.error_count, result.errors[:200]))
 
         try:
-            for line, cells, position in read_rows(path, plan, start_line):
-                parsed = parse_row(cells, plan.columns, line, ring) if cells is not None else _("unreadable row")
+            for first, line, cells, position in read_rows(path, plan):
+                parsed = parse_row(cells, plan.columns, first, ring)
                 if isinstance(parsed, str):
-                    result.error(line, parsed)
-                else:
+                    result.error(first, parsed)
+                elif line > start_line:
                     rows.append(parsed)
                 result.line = line
                 if len(rows) >= batch_size:
@@ -434,11 +477,14 @@ class Importer:
         return result
 
     def prepare(self, rows, ring):
-        """Merge a batch's duplicate rows and encrypt the rest (see Batch)."""
-        merged = {}
+        """Merge a batch's rows for the same person and encrypt the rest (see Batch)."""
+        merged, absorbed = {}, 0
         for row in rows:
-            merged.setdefault(row.key, row)
-        batch = Batch(rows=list(merged.values()), duplicates=len(rows) - len(merged), now=timezone.now())
+            kept = merged.setdefault(row.key, row)
+            if kept is not row and kept.absorb(row):
+                absorbed += 1
+        duplicates = len(rows) - len(merged) - absorbed
+        batch = Batch(rows=list(merged.values()), duplicates=duplicates, absorbed=absorbed, now=timezone.now())
         if self.dry_run:
             return batch
         encrypt, now, subscribed = ring.encrypt, batch.now, Contact.Status.SUBSCRIBED.value
@@ -485,9 +531,16 @@ class Importer:
                         self._checkpoint(result, counts, mark)
                     break
                 except IntegrityError:
-                    # A signup created one of these emails between lookup and insert: look again.
+                    # A signup created one of these emails between lookup and insert, or a
+                    # contact was erased meanwhile: look again. Tags created in the rolled
+                    # back transaction are gone with it.
+                    self.tag_ids = {}
                     if attempt == 2:
                         raise
+            # Counted only once committed (a retried batch is not counted twice).
+            result.created += counts[0]
+            result.updated += counts[1]
+            result.skipped += counts[2]
         if progress:
             progress(result, mark.position)
 
@@ -504,24 +557,26 @@ class Importer:
                 detected_encoding=result.encoding,
                 unknown_columns=result.unknown_columns,
             )
-        # Counted only once the checkpoint is written (a retried batch is not counted twice).
-        result.created += counts[0]
-        result.updated += counts[1]
-        result.skipped += counts[2]
 
     def _dry(self, batch, result):
-        result.skipped += batch.duplicates
+        """Count what _write would do, with the same rules and read-only queries. A person
+        whose rows fall in different batches cannot be followed without writing: the dry
+        run counts their later rows as skipped."""
         existing = self._existing(batch.rows)
+        fresh, old = [], []
         for row in batch.rows:
             key = (row.key[0], bytes.fromhex(row.key[1])[:16])
             if key in self.seen:
                 result.skipped += 1
-                continue
-            self.seen.add(key)
-            if row.key in existing:
-                result.updated += 1
+            elif row.key in existing:
+                old.append((row, existing[row.key]))
             else:
-                result.created += 1
+                fresh.append(row)
+            self.seen.add(key)
+        updated = self._changes(old).updated_ids
+        result.created += len(fresh)
+        result.updated += len(updated) + batch.absorbed
+        result.skipped += batch.duplicates + len(old) - len(updated)
 
     def _existing(self, rows):
         """Existing contacts for these rows, by key: emails first, then phone-only contacts.
@@ -542,6 +597,32 @@ class Importer:
             self.tag_ids.update(Tag.objects.filter(name__in=missing).values_list("name", "id"))
         return self.tag_ids
 
+    def _changes(self, old):
+        """What importing `old` [(row, existing contact)] changes, decided without writing:
+        contacts joining the list (unless they once left it), empty phones and names
+        filled in, tags the contact does not have yet."""
+        ids = [contact.pk for _row, contact in old]
+        member = set()
+        if ids and self.contact_list.pk is not None:  # a dry run's list may not exist yet
+            member = set(
+                Membership.objects.filter(contact_list=self.contact_list, contact_id__in=ids).values_list(
+                    "contact_id", flat=True
+                )
+            )
+        changes = Changes(joined=[c.pk for _r, c in old if c.pk not in member])
+        for row, contact in old:
+            phone = bool(row.phone and not contact.phone_enc)
+            names = bool(
+                (row.given_name or row.family_name) and not contact.given_name_enc and not contact.family_name_enc
+            )
+            if phone or names:
+                changes.fills.append((contact, row, phone, names))
+        wanted = {(contact.pk, name) for row, contact in old for name in row.tags}
+        if wanted:
+            have = Contact.tags.through.objects.filter(contact_id__in={pk for pk, _name in wanted})
+            changes.tags = wanted - set(have.values_list("contact_id", "tag__name"))
+        return changes
+
     def _write(self, batch):
         """Write one batch; returns (created, updated, skipped). Runs inside a transaction."""
         existing = self._existing(batch.rows)
@@ -554,34 +635,21 @@ class Importer:
         else:
             new_ids = insert_rows(Contact, CONTACT_COLUMNS, [batch.values[i] for i in new], with_ids=True)
 
-        # Existing contacts join the list unless they once left it; empty fields are filled in.
-        member = set(
-            Membership.objects.filter(
-                contact_list=self.contact_list, contact_id__in=[c.pk for _r, c in old]
-            ).values_list("contact_id", flat=True)
-        )
-        joined, filled, updated_ids = [], [], set()
-        for row, contact in old:
-            if contact.pk not in member:
-                joined.append(contact.pk)
-                updated_ids.add(contact.pk)
-            changed = False
-            if row.phone and not contact.phone_enc:
-                contact.phone_enc, contact.phone_hash, changed = crypto.encrypt(row.phone), row.phone_hash, True
-            if (row.given_name or row.family_name) and not contact.given_name_enc and not contact.family_name_enc:
+        changes = self._changes(old)
+        for contact, row, phone, names in changes.fills:
+            if phone:
+                contact.phone_enc, contact.phone_hash = crypto.encrypt(row.phone), row.phone_hash
+            if names:
                 contact.given_name_enc = crypto.encrypt(row.given_name)
                 contact.family_name_enc = crypto.encrypt(row.family_name)
-                changed = True
-            if changed:
-                contact.updated = now
-                filled.append(contact)
-                updated_ids.add(contact.pk)
-        if filled:
+            contact.updated = now
+        if changes.fills:
             Contact.objects.bulk_update(
-                filled, ["phone_enc", "phone_hash", "given_name_enc", "family_name_enc", "updated"]
+                [contact for contact, *_rest in changes.fills],
+                ["phone_enc", "phone_hash", "given_name_enc", "family_name_enc", "updated"],
             )
 
-        subscribed = new_ids + joined
+        subscribed = new_ids + changes.joined
         list_id = self.contact_list.pk
         insert_for_contacts(Membership, subscribed, {"contact_list_id": list_id, "subscribed": True, "created": now})
         detail = {"file": self.file_name}
@@ -600,24 +668,27 @@ class Importer:
             },
         )
 
-        # Tags: add the row's tags the contact does not have yet.
-        all_names = {name for row in batch.rows for name in row.tags}
-        if all_names:
-            tag_ids = self._tags(all_names)
-            pairs = list(zip(new_ids, new_rows, strict=True)) + [(c.pk, row) for row, c in old]
-            links = {(cid, tag_ids[name]) for cid, row in pairs for name in row.tags if name in tag_ids}
-            old_ids = {c.pk for _r, c in old}
-            through = Contact.tags.through
-            have = set(
-                through.objects.filter(contact_id__in=old_ids & {cid for cid, _t in links}).values_list(
-                    "contact_id", "tag_id"
-                )
-            )
-            fresh = sorted(links - have)
-            insert_rows(through, ("contact_id", "tag_id"), fresh)
-            updated_ids.update(cid for cid, _t in fresh if cid in old_ids)
-        skipped = batch.duplicates + len(old) - len(updated_ids)
-        return len(new_ids), len(updated_ids), skipped
+        links = [(pk, name) for pk, row in zip(new_ids, new_rows, strict=True) for name in row.tags]
+        links += changes.tags
+        if links:
+            tag_ids = self._tags({name for _pk, name in links})
+            insert_rows(Contact.tags.through, ("contact_id", "tag_id"), sorted({(pk, tag_ids[n]) for pk, n in links}))
+        updated = changes.updated_ids
+        skipped = batch.duplicates + len(old) - len(updated)
+        return len(new_ids), len(updated) + batch.absorbed, skipped
+
+
+@dataclass
+class Changes:
+    """See Importer._changes."""
+
+    joined: list = field(default_factory=list)
+    fills: list = field(default_factory=list)  # (contact, row, fill the phone?, fill the names?)
+    tags: set = field(default_factory=set)  # (contact id, tag name)
+
+    @property
+    def updated_ids(self):
+        return set(self.joined) | {contact.pk for contact, *_rest in self.fills} | {pk for pk, _name in self.tags}
 
 
 LOOKUP_COLUMNS = ("id", "email_hash", "phone_hash", "phone_enc", "given_name_enc", "family_name_enc")
@@ -660,8 +731,9 @@ def _contacts_where(column, hashes, email_is_null=False):
 def driver_cursor():
     """The database driver's own cursor, under Django's connection handling but outside
     its DEBUG query log: with DEBUG on, the log would keep every batch's SQL (tens of
-    megabytes of hashes and values for a large file) until the process ends."""
-    with connection.cursor() as cursor:
+    megabytes of hashes and values for a large file) until the process ends. Its errors
+    still arrive as Django's (IntegrityError, OperationalError), which callers handle."""
+    with connection.cursor() as cursor, connection.wrap_database_errors:
         yield cursor.cursor
 
 

@@ -140,16 +140,21 @@ def test_a_dry_run_counts_without_writing(tmp_path):
     assert not Contact.objects.exists() and not ContactList.objects.exists()
 
 
-def test_hostile_cells_are_stored_as_text_and_oversized_rows_are_reported(tmp_path):
-    huge = "x" * 200_000
-    path = write_csv(
-        tmp_path / "a.csv",
-        ["name,email", '=HYPERLINK("http://evil"),evil@example.org', f'"{huge}",big@example.org', "ok,ok@example.org"],
-    )
+def test_hostile_cells_are_stored_as_text(tmp_path):
+    path = write_csv(tmp_path / "a.csv", ["name,email", '=HYPERLINK("http://evil"),evil@example.org'])
     result = run_command(str(path), "--list", "L")
-    assert result["created"] == 2
-    assert any(e["reason"] == "unreadable row" for e in result["errors"])
+    assert result["created"] == 1
     assert Contact.objects.by_email("evil@example.org").given_name == '=HYPERLINK("http://evil")'
+
+
+def test_a_field_over_the_csv_limit_fails_the_file_before_anything_is_written(tmp_path):
+    # Read past, the rest of the broken field would be parsed as rows of its own.
+    huge = "x" * 200_000
+    lines = ["name,email", "ok,ok@example.org", f'"{huge}\nsmuggled,smuggled@example.org\n{huge}",big@example.org']
+    path = write_csv(tmp_path / "a.csv", lines)
+    with pytest.raises(CommandError, match="Line 3 cannot be read as CSV"):
+        call_command("import_contacts", str(path), "--list", "L", "--json", stdout=StringIO())
+    assert not Contact.objects.exists() and not ContactList.objects.exists()
 
 
 @pytest.mark.django_db(transaction=True)

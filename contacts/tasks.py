@@ -1,6 +1,8 @@
+from contextlib import contextmanager
+
 from celery import shared_task
 from django.conf import settings
-from django.db import InterfaceError, OperationalError
+from django.db import InterfaceError, OperationalError, connection
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
@@ -19,14 +21,46 @@ def run_import(self, job_id):
     database connection retries (resuming); any other error fails the job visibly
     rather than leaving it "running" forever."""
     job = ImportJob.objects.select_related("contact_list", "created_by").filter(pk=job_id).first()
-    if job is None or not job.claim():
+    if job is None:
         return False
+    with exclusive(job) as mine:
+        if not mine or not job.claim():
+            return False
+        return _guarded_run(self, job)
+
+
+# Namespace of the PostgreSQL advisory locks taken on import jobs (the first key).
+IMPORT_LOCK = 0x4A4D  # "JM"
+
+
+@contextmanager
+def exclusive(job):
+    """Whether this process may run `job`: on PostgreSQL, a session advisory lock on it.
+    A second delivery of the task while the first still runs (Redis redelivers after
+    its visibility timeout) finds the lock taken and leaves the job alone. The lock dies
+    with its connection, so the job of a worker that crashed can be resumed at once.
+    Elsewhere (SQLite, development) there is no such lock."""
+    if connection.vendor != "postgresql":
+        yield True
+        return
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_try_advisory_lock(%s, %s)", [IMPORT_LOCK, job.pk])
+        mine = cursor.fetchone()[0]
+    try:
+        yield mine
+    finally:
+        if mine and connection.is_usable():
+            with connection.cursor() as cursor:
+                cursor.execute("SELECT pg_advisory_unlock(%s, %s)", [IMPORT_LOCK, job.pk])
+
+
+def _guarded_run(task, job):
     try:
         with translation.override(job.language):
             return _run(job)
     except (OperationalError, InterfaceError) as exc:
-        if self.request.retries < self.max_retries:
-            raise self.retry(exc=exc, countdown=2 ** (self.request.retries + 1))
+        if task.request.retries < task.max_retries:
+            raise task.retry(exc=exc, countdown=2 ** (task.request.retries + 1))
         with translation.override(job.language):
             _fail(job, _("The database was unavailable; the import stopped. Rows already imported were kept."))
         raise

@@ -73,3 +73,29 @@ def test_an_unexpected_error_fails_the_job_visibly_and_deletes_the_upload(
         run_import(job.pk)
     job.refresh_from_db()
     assert job.state == "failed" and job.failure and not Path(job.path).exists()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_job_another_live_worker_is_running_is_left_alone(tmp_path):
+    import psycopg
+    from django.db import connection
+
+    from contacts.models import ContactList
+    from contacts.tasks import IMPORT_LOCK
+    from tests.services import need_postgres
+
+    need_postgres()
+    path = tmp_path / "supporters.csv"
+    path.write_bytes(CSV)
+    contact_list = ContactList.objects.create(name="Aleppo")
+    job = ImportJob.objects.create(contact_list=contact_list, file_name=path.name, path=str(path), size=len(CSV))
+    params = connection.get_connection_params()
+    other = {k: v for k, v in params.items() if k in ("host", "port", "user", "password", "dbname")}
+    with psycopg.connect(**other, autocommit=True) as other_worker:
+        other_worker.execute("SELECT pg_advisory_lock(%s, %s)", [IMPORT_LOCK, job.pk])
+        assert run_import(job.pk) is False  # a second delivery while the first still runs
+        job.refresh_from_db()
+        assert job.state == "queued" and not Contact.objects.exists()
+    # That worker's connection is gone (as when it crashes): the job is taken up at once.
+    assert run_import(job.pk) is True
+    assert Contact.objects.by_email("ahmad@example.org").given_name == "أحمد"

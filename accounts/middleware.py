@@ -2,8 +2,20 @@ from django.shortcuts import redirect
 
 from .roles import is_organizer
 
-# Paths an organizer may open before passing the second factor.
-EXEMPT_PREFIXES = ("/accounts/", "/i18n/", "/static/", "/healthz", "/c/", "/u/", "/signup/", "/webhooks/")
+# Paths an organizer may open before passing the second factor: the login steps and
+# the public pages. Everything else under /accounts/ (users, audit log, outbox) is not.
+EXEMPT_PREFIXES = (
+    "/accounts/login/",
+    "/accounts/logout/",
+    "/accounts/two-factor/",
+    "/i18n/",
+    "/static/",
+    "/healthz",
+    "/c/",
+    "/u/",
+    "/signup/",
+    "/webhooks/",
+)
 
 
 class RequireTwoFactorMiddleware:

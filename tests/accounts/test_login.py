@@ -114,3 +114,25 @@ def test_anonymous_visitors_are_sent_to_login(client):
     response = client.get(reverse("home"))
     assert response.status_code == 302
     assert response.url.startswith(LOGIN)
+
+
+@pytest.mark.parametrize("page", ["accounts:users", "accounts:audit", "accounts:outbox"])
+def test_an_admin_with_only_a_password_cannot_open_the_admin_pages(client, page):
+    user = make_user(ADMIN)
+    post_login(client, user.username)
+    assert client.get(reverse(page)).url == reverse("accounts:two_factor")
+
+
+def test_after_the_second_factor_it_goes_only_to_a_page_of_this_site(client):
+    user = make_user(ORGANIZER)
+    post_login(client, user.username)
+    url = reverse("accounts:two_factor") + "?next=https://evil.example/phish"
+    response = client.post(url, {"token": totp_code(user)})
+    assert response.url == reverse("home")
+
+
+def test_after_the_second_factor_it_goes_on_to_the_page_asked_for(client):
+    user = make_user(ORGANIZER)
+    post_login(client, user.username)
+    response = client.post(reverse("accounts:two_factor") + "?next=/contacts/", {"token": totp_code(user)})
+    assert response.url == "/contacts/"

@@ -2,6 +2,7 @@ import pytest
 from django.core import mail
 from django.urls import reverse
 
+from accounts.models import AuditEvent
 from accounts.roles import ADMIN, ORGANIZER
 from hamla.mail import OutboxBackend
 from tests.factories import logged_in, make_user
@@ -28,4 +29,7 @@ def test_admins_can_read_the_outbox_and_organizers_cannot(settings):
     name = next(settings.HAMLA_OUTBOX_DIR.glob("*.eml")).name
     assert admin.get(reverse("accounts:outbox_file", args=[name])).status_code == 200
     assert admin.get(reverse("accounts:outbox_file", args=["..%2Fsecret_key"])).status_code == 404
+    # The outbox holds supporters' addresses: reading it is audited like any personal data.
+    actions = list(AuditEvent.objects.order_by("id").values_list("action", flat=True))
+    assert actions[-2:] == ["outbox.viewed", "outbox.downloaded"]
     assert logged_in(make_user(ORGANIZER)).get(reverse("accounts:outbox")).status_code == 403

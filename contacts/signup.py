@@ -10,6 +10,9 @@ most MAILS_PER_EMAIL confirmation mails an hour (so the form cannot be used to
 bomb someone's inbox) — the extra ones are silently dropped.
 """
 
+import time
+from datetime import UTC, datetime
+
 from django.core import signing
 from django.core.cache import cache
 from django.db import transaction
@@ -48,8 +51,9 @@ def _hit(key, limit):
 
 def make_token(contact, campaign=None, print_run=None, contact_list=None):
     # The index prefix ties the token to this address: an id reused after an erasure
-    # (SQLite can reuse the highest id) must not confirm someone else.
-    payload = {"c": contact.pk, "h": (contact.email_hash or "")[:16]}
+    # (SQLite can reuse the highest id) must not confirm someone else. The time lets a
+    # later unsubscribe outrank it.
+    payload = {"c": contact.pk, "h": (contact.email_hash or "")[:16], "t": round(time.time(), 3)}
     if campaign is not None:
         payload["cp"] = campaign.pk
     if print_run is not None:
@@ -103,20 +107,36 @@ def request_signup(request, form, campaign=None, print_run=None, contact_list=No
     return True
 
 
-def confirm_token(token):
-    """Confirm the signup a token stands for. Returns the contact, or None for a bad,
-    expired or erased one. Confirming twice is harmless (contact.confirm is idempotent)."""
-    from campaigns.models import Campaign
-    from flyers.models import PrintRun
-
-    from .models import ContactList
-
+def contact_for_token(token):
+    """(contact, payload) for a token that may still confirm, else None: bad, expired,
+    erased, or older than the contact's last unsubscribe or complaint (a confirmation
+    mail from before someone left must not bring them back)."""
     payload = read_token(token)
     if not payload:
         return None
     contact = Contact.objects.filter(pk=payload.get("c")).first()
     if contact is None or (contact.email_hash or "")[:16] != payload.get("h"):
         return None
+    issued = datetime.fromtimestamp(payload.get("t", 0), tz=UTC)
+    left = (ConsentEvent.Kind.UNSUBSCRIBED, ConsentEvent.Kind.COMPLAINED)
+    if ConsentEvent.objects.filter(contact=contact, kind__in=left, created__gt=issued).exists():
+        return None
+    return contact, payload
+
+
+def confirm_token(token):
+    """Confirm the signup a token stands for. Returns the contact, or None when the
+    token may not confirm (see contact_for_token). Confirming twice is harmless
+    (contact.confirm is idempotent)."""
+    from campaigns.models import Campaign
+    from flyers.models import PrintRun
+
+    from .models import ContactList
+
+    found = contact_for_token(token)
+    if found is None:
+        return None
+    contact, payload = found
     contact.confirm(
         method="signup_form",
         campaign=Campaign.objects.filter(pk=payload.get("cp")).first() if payload.get("cp") else None,

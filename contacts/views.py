@@ -9,7 +9,8 @@ from django.http import FileResponse, Http404, JsonResponse, StreamingHttpRespon
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_http_methods, require_POST
 
 from accounts.decorators import admin_required, organizer_required
 from accounts.models import audit
@@ -18,7 +19,7 @@ from . import crypto, export
 from .filters import apply_filters
 from .forms import ContactForm, FilterForm, ImportForm, ListForm, SegmentForm, SignupForm, TagForm
 from .models import ConsentEvent, Contact, ContactList, ImportJob, Membership, Segment, Tag
-from .signup import RateLimited, confirm_token, request_signup
+from .signup import RateLimited, confirm_token, contact_for_token, request_signup
 from .tasks import error_report_path, run_import
 
 PAGE_SIZE = 50
@@ -387,7 +388,14 @@ def signup(request):
     )
 
 
+@csrf_exempt  # reached only with the signed token from the mail, which is the credential here
+@require_http_methods(["GET", "POST"])
 def signup_confirm(request, token):
+    """GET shows a button, POST confirms: mail scanners that follow every link in a
+    message must not subscribe someone on their own."""
+    if request.method == "GET":
+        ok = contact_for_token(token) is not None
+        return render(request, "contacts/signup_confirm.html", {"ok": ok, "token": token}, status=200 if ok else 400)
     contact = confirm_token(token)
     return render(
         request, "contacts/signup_confirmed.html", {"ok": contact is not None}, status=200 if contact else 400

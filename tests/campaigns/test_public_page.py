@@ -125,7 +125,7 @@ def test_a_visitor_signs_up_and_the_confirmation_is_credited_to_the_campaign_and
     requested = ConsentEvent.objects.get(kind="requested")
     assert (requested.campaign, requested.print_run) == (campaign, run)
     [message] = mailoutbox
-    client.get(confirm_link(message))
+    client.post(confirm_link(message))
     assert ConsentEvent.objects.filter(kind="confirmed", campaign=campaign, print_run=run).count() == 1
     assert {g.key: g.value for g in campaign.goals()}["signups"] == 1
     run.refresh_from_db()

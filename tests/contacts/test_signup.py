@@ -40,13 +40,17 @@ def test_a_signup_stays_pending_until_the_emailed_link_is_opened():
     assert contact.status == Contact.Status.PENDING and contact.city == "حلب"
     [message] = outbox()
     assert message.to == ["new.person@example.org"]
-    link = confirm_link(message)
-    assert Client().get(link.replace(settings.SITE_URL, "")).status_code == 200
+    link = confirm_link(message).replace(settings.SITE_URL, "")
+    page = Client().get(link)  # what a mail scanner following every link does
+    assert page.status_code == 200 and f'action="{link}"' in page.content.decode()
+    contact.refresh_from_db()
+    assert contact.status == Contact.Status.PENDING
+    assert Client().post(link).status_code == 200
     contact.refresh_from_db()
     assert contact.status == Contact.Status.SUBSCRIBED
     assert ConsentEvent.objects.filter(kind="confirmed", campaign=campaign).count() == 1
     assert ConsentEvent.objects.filter(kind="confirmed", print_run=run).count() == 1
-    Client().get(link.replace(settings.SITE_URL, ""))  # a second click changes nothing
+    Client().post(link)  # a second click changes nothing
     assert ConsentEvent.objects.filter(kind="confirmed").count() == 1
 
 
@@ -85,7 +89,8 @@ def test_one_inbox_gets_at_most_a_few_confirmation_mails():
 @pytest.mark.parametrize("token", ["forged", "eyJjIjoxfQ:1abc:def"])
 def test_a_forged_or_broken_token_confirms_nothing(token):
     contact = make_contact(email="p@example.org", status=Contact.Status.PENDING)
-    response = Client().get(reverse("contacts_signup_confirm", args=[token]))
+    assert Client().get(reverse("contacts_signup_confirm", args=[token])).status_code == 400
+    response = Client().post(reverse("contacts_signup_confirm", args=[token]))
     assert response.status_code == 400
     contact.refresh_from_db()
     assert contact.status == Contact.Status.PENDING
@@ -95,7 +100,7 @@ def test_a_token_for_an_erased_contact_is_refused():
     contact = make_contact(email="gone@example.org", status=Contact.Status.PENDING)
     token = signup.make_token(contact)
     contact.erase(None)
-    assert Client().get(reverse("contacts_signup_confirm", args=[token])).status_code == 400
+    assert Client().post(reverse("contacts_signup_confirm", args=[token])).status_code == 400
 
 
 def test_unsubscribe_and_suppress_are_idempotent_and_recorded_once():
@@ -127,5 +132,20 @@ def test_a_token_does_not_confirm_a_different_contact_that_reuses_the_id():
     contact.erase(None)
     other = make_contact(email="second@example.org", status=Contact.Status.PENDING)
     Contact.objects.filter(pk=other.pk).update(id=pk)
-    assert Client().get(reverse("contacts_signup_confirm", args=[token])).status_code == 400
+    assert Client().post(reverse("contacts_signup_confirm", args=[token])).status_code == 400
     assert Contact.objects.get(pk=pk).status == Contact.Status.PENDING
+
+
+def test_a_confirmation_mail_from_before_an_unsubscribe_cannot_bring_them_back(monkeypatch):
+    contact = make_contact(email="left@example.org")
+    monkeypatch.setattr(signup.time, "time", lambda: 1_700_000_000)  # the mail was sent long ago
+    token = signup.make_token(contact)
+    monkeypatch.undo()
+    contact.unsubscribe("one_click")
+
+    assert Client().post(reverse("contacts_signup_confirm", args=[token])).status_code == 400
+    assert Contact.objects.get(pk=contact.pk).status == Contact.Status.UNSUBSCRIBED
+
+    fresh = signup.make_token(contact)  # a new request after leaving is fresh consent
+    assert Client().post(reverse("contacts_signup_confirm", args=[fresh])).status_code == 200
+    assert Contact.objects.get(pk=contact.pk).status == Contact.Status.SUBSCRIBED

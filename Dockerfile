@@ -1,7 +1,8 @@
 # The production image: gunicorn serves the web, the same image runs worker and beat.
 FROM python:3.11-slim-bookworm
 
-ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 HAMLA_VAR_DIR=/var/lib/hamla
+# DEBUG=false: the image alone refuses to start without its production settings.
+ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 HAMLA_VAR_DIR=/var/lib/hamla DEBUG=false
 RUN apt-get update \
     && apt-get install -y --no-install-recommends poppler-utils gettext \
     && rm -rf /var/lib/apt/lists/*
@@ -14,4 +15,6 @@ RUN useradd --system --home /var/lib/hamla hamla && mkdir -p /var/lib/hamla && c
 RUN DEBUG=true python manage.py collectstatic --noinput && rm -f /var/lib/hamla/secret_key /var/lib/hamla/encryption_key
 USER hamla
 EXPOSE 8000
-CMD ["gunicorn", "hamla.wsgi", "--bind", "0.0.0.0:8000", "--workers", "3", "--access-logfile", "-"]
+# No access log: it would record visitors' addresses (people scanning flyers), search
+# terms that are supporters' emails or phones, and the tokens in confirmation links.
+CMD ["gunicorn", "hamla.wsgi", "--bind", "0.0.0.0:8000", "--workers", "3"]

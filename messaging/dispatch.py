@@ -26,6 +26,7 @@ The protocol, which is what makes a send "effectively once":
 
 import logging
 import random
+import re
 import smtplib
 import socket
 import time
@@ -62,7 +63,17 @@ def backoff(attempts):
 def classify(exc):
     """(transient, whole_connection, reason) for an exception raised while sending.
     Transient: timeouts, connection loss, 4xx SMTP replies, HTTP 429 and 5xx from an API.
-    `whole_connection` means stop this batch (the provider is refusing everything for now)."""
+    `whole_connection` means stop this batch (the provider is refusing everything for now).
+    The reason is stored on the delivery, so any email address in it (mail servers like
+    to quote the recipient) is blanked: a database dump must not name anyone."""
+    transient, whole, reason = _classify(exc)
+    return transient, whole, _ADDRESS.sub("<address>", reason)
+
+
+_ADDRESS = re.compile(r"[^\s<>\"'(),;:\[\]]+@[^\s<>\"'(),;:\[\]]+")
+
+
+def _classify(exc):
     from anymail.exceptions import AnymailAPIError, AnymailRecipientsRefused
 
     if isinstance(exc, AnymailRecipientsRefused):

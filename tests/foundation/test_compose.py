@@ -36,6 +36,8 @@ def test_worker_and_beat_run_the_procfile_commands():
 def test_web_serves_the_same_wsgi_app_with_gunicorn():
     command = " ".join(compose()["services"]["web"]["command"])
     assert "gunicorn hamla.wsgi" in command
+    # An access log would keep visitors' addresses, search terms and tokens from links.
+    assert "access-log" not in command and "access-log" not in (ROOT / "Dockerfile").read_text().split("CMD")[-1]
     assert "migrate" in command
     assert (ROOT / "hamla" / "wsgi.py").exists()
 

@@ -68,6 +68,18 @@ def test_provider_errors_are_classified_as_transient_or_permanent(exc, transient
         assert got_whole is whole
 
 
+@pytest.mark.parametrize(
+    "exc",
+    [
+        smtplib.SMTPDataError(550, b"5.1.1 <salma.k@example.org>: Recipient address rejected"),
+        ValueError("cannot deliver to salma.k@example.org today"),
+    ],
+)
+def test_a_provider_reason_never_keeps_the_recipients_address(exc):
+    _transient, _whole, reason = dispatch.classify(exc)
+    assert "salma" not in reason and "<address>" in reason
+
+
 def test_the_local_bucket_refuses_beyond_its_rate():
     bucket = LocalBucket(rate=10, capacity=10)
     waits = [bucket.take() for _ in range(11)]

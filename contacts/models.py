@@ -7,9 +7,13 @@ set. Exact lookups go through the keyed blind indexes ``email_hash`` and
 ``phone_hash``; nothing in a row's clear columns names or reaches a person.
 """
 
+from pathlib import Path
+
 from django.conf import settings
 from django.db import models, transaction
 from django.db.models import Q
+from django.db.models.signals import post_delete
+from django.dispatch import receiver
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -473,3 +477,11 @@ class ImportJob(models.Model):
         if claimed:
             self.state = self.State.RUNNING
         return claimed
+
+
+@receiver(post_delete, sender=ImportJob)
+def _discard_upload(sender, instance, **kwargs):
+    """The upload holds supporters' data in clear: it goes with its job, also when the
+    job goes because its list was deleted before the worker ran it."""
+    if instance.path:
+        Path(instance.path).unlink(missing_ok=True)

@@ -1,4 +1,5 @@
 from contextlib import contextmanager
+from datetime import timedelta
 
 from celery import shared_task
 from django.conf import settings
@@ -127,3 +128,34 @@ def _discard_upload(job):
     from pathlib import Path
 
     Path(job.path).unlink(missing_ok=True)
+
+
+# A job still queued after this long lost its task (the broker was down when the
+# upload was committed, say); an upload this old that no pending job uses is litter.
+LOST_AFTER = timedelta(minutes=10)
+LITTER_AFTER = timedelta(hours=1)
+
+
+@shared_task
+def sweep_imports():
+    """Periodic (beat): send again the jobs whose task was lost (safe: a job runs once,
+    see run_import) and delete uploaded files no pending job will read."""
+    now = timezone.now()
+    lost = ImportJob.objects.filter(state=ImportJob.State.QUEUED, created__lt=now - LOST_AFTER)
+    resent = 0
+    for pk in lost.values_list("pk", flat=True):
+        run_import.delay(pk)
+        resent += 1
+    pending = set(
+        ImportJob.objects.filter(state__in=[ImportJob.State.QUEUED, ImportJob.State.RUNNING]).values_list(
+            "path", flat=True
+        )
+    )
+    removed = 0
+    folder = settings.VAR_DIR / "imports"
+    cutoff = (now - LITTER_AFTER).timestamp()
+    for path in folder.glob("upload-*") if folder.is_dir() else []:
+        if str(path) not in pending and path.stat().st_mtime < cutoff:
+            path.unlink(missing_ok=True)
+            removed += 1
+    return {"resent": resent, "removed": removed}

@@ -234,6 +234,8 @@ CELERY_BEAT_SCHEDULE = {
     "heartbeat": {"task": "hamla.tasks.heartbeat", "schedule": float(os.environ.get("HAMLA_HEARTBEAT_SECONDS", "30"))},
     # Starts due newsletters and recovers abandoned sends (messaging/tasks.py).
     "messaging-sweep": {"task": "messaging.tasks.sweep", "schedule": float(os.environ.get("HAMLA_SWEEP_SECONDS", "5"))},
+    # Sends again imports whose task was lost and deletes stray uploads (contacts/tasks.py).
+    "contacts-sweep-imports": {"task": "contacts.tasks.sweep_imports", "schedule": 600.0},
     # Removes rendered flyers unused for a month (flyers/render.py).
     "flyers-prune-cache": {"task": "flyers.tasks.prune_cache", "schedule": 6 * 3600.0},
 }

@@ -99,3 +99,43 @@ def test_a_job_another_live_worker_is_running_is_left_alone(tmp_path):
     # That worker's connection is gone (as when it crashes): the job is taken up at once.
     assert run_import(job.pk) is True
     assert Contact.objects.by_email("ahmad@example.org").given_name == "أحمد"
+
+
+def test_deleting_a_list_before_its_import_ran_deletes_the_upload(tmp_path):
+    from contacts.models import ContactList
+
+    path = tmp_path / "upload-x.csv"
+    path.write_bytes(CSV)
+    contact_list = ContactList.objects.create(name="Aleppo")
+    ImportJob.objects.create(contact_list=contact_list, file_name="a.csv", path=str(path), size=len(CSV))
+    contact_list.delete()
+    assert not path.exists() and not ImportJob.objects.exists()
+
+
+def test_the_sweep_resends_lost_jobs_and_removes_stray_uploads(settings, tmp_path, monkeypatch):
+    import os
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from contacts import tasks
+    from contacts.models import ContactList
+
+    settings.VAR_DIR = tmp_path
+    folder = tmp_path / "imports"
+    folder.mkdir()
+    old = (timezone.now() - timedelta(hours=2)).timestamp()
+    pending, stray, fresh = folder / "upload-pending.csv", folder / "upload-stray.csv", folder / "upload-fresh.csv"
+    for path in (pending, stray, fresh):
+        path.write_bytes(CSV)
+    for path in (pending, stray):
+        os.utime(path, (old, old))
+    contact_list = ContactList.objects.create(name="Aleppo")
+    lost = ImportJob.objects.create(contact_list=contact_list, file_name="a.csv", path=str(pending), size=1)
+    ImportJob.objects.filter(pk=lost.pk).update(created=timezone.now() - timedelta(minutes=30))
+    sent = []
+    monkeypatch.setattr(tasks.run_import, "delay", sent.append)
+
+    assert tasks.sweep_imports() == {"resent": 1, "removed": 1}
+    assert sent == [lost.pk]
+    assert pending.exists() and fresh.exists() and not stray.exists()

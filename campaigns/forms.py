@@ -158,7 +158,8 @@ class HistoryFilterForm(forms.Form):
     year = forms.IntegerField(label=_("Year"), required=False, min_value=1, max_value=9999, widget=forms.Select)
 
     # Set by the campaign dashboard's "whole timeline" link; not shown as a filter field.
-    campaign = forms.IntegerField(required=False, min_value=1, widget=forms.HiddenInput)
+    # Bounded so that a forged huge id is a form error, not a database overflow.
+    campaign = forms.IntegerField(required=False, min_value=1, max_value=2**63 - 1, widget=forms.HiddenInput)
 
     def __init__(self, data, *, cities, years=()):
         super().__init__(data)

@@ -277,7 +277,7 @@ def _render(data, year, language):
                 space_after=2 * mm,
             )
         )
-    current_year = None
+    current_year = object()  # neither a year nor None: undated campaigns get a heading too
     for campaign in data["campaigns"]:
         if campaign.year != current_year:
             current_year = campaign.year

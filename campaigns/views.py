@@ -1,3 +1,5 @@
+import re
+
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
@@ -182,7 +184,7 @@ def history_report(request):
     if language not in ("ar", "en"):
         language = get_language() if get_language() in ("ar", "en") else "ar"
     year = request.GET.get("year", "")
-    year = int(year) if year.isdigit() and 1900 <= int(year) <= 2200 else None
+    year = int(year) if re.fullmatch(r"[0-9]{4}", year) and 1900 <= int(year) <= 2200 else None
     pdf = render_history_report(year=year, language=language)
     name = f"hamla-history-{year or 'all'}-{language}.pdf"
     response = HttpResponse(pdf, content_type="application/pdf")

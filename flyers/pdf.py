@@ -383,6 +383,7 @@ def _levels(text: str, base_level: int) -> list[int]:
     _uba.get_embedding_levels(probe, storage)
     _uba.explicit_embed_and_overrides(storage)
     _uba.resolve_weak_types(storage)
+    _pair_brackets(storage)
     _uba.resolve_neutral_types(storage, False)
     _uba.resolve_implicit_levels(storage, False)
     levels = [c["level"] for c in storage["chars"]]
@@ -395,6 +396,62 @@ def _levels(text: str, base_level: int) -> list[int]:
         for i in range(m.start(), m.end()):
             levels[i] = lv
     return levels
+
+
+# Bidi_Paired_Bracket pairs (the common ones; UAX #9 BD16).
+_OPENING = dict(
+    zip("([{⁅⁽₍〈⟨❨❪❬❮❰❲❴⦃⦅〈《「『【〔〖〘〚（［｛｟｢", ")]}⁆⁾₎〉⟩❩❫❭❯❱❳❵⦄⦆〉》」』】〕〗〙〛）］｝｠｣", strict=True)
+)
+_CLOSING = {close: open_ for open_, close in _OPENING.items()}
+
+
+def _strong(bidi_type: str) -> str | None:
+    if bidi_type == "L":
+        return "L"
+    if bidi_type in ("R", "AL", "EN", "AN"):  # numbers count as R here (N0, N1)
+        return "R"
+    return None
+
+
+def _pair_brackets(storage) -> None:
+    """Rule N0 of the bidi algorithm (paired brackets), which python-bidi's pure-Python
+    algorithm lacks: without it "حملة Hamla (Syria) للتغيير" prints "(Hamla (Syria".
+    Brackets of a pair take the direction of the text they enclose, or of the context."""
+    chars = storage["chars"]
+    for run in storage["runs"]:
+        start, end = run["start"], run["start"] + run["length"]
+        if start >= end:
+            continue
+        embedding = "R" if chars[start]["level"] % 2 else "L"
+        pairs, stack = [], []
+        for i in range(start, end):
+            if chars[i]["type"] != "ON":
+                continue
+            ch = chars[i]["ch"]
+            if ch in _OPENING:
+                if len(stack) == 63:  # BD16: stop pairing on overflow
+                    break
+                stack.append((ch, i))
+            elif ch in _CLOSING:
+                for depth in range(len(stack) - 1, -1, -1):
+                    if stack[depth][0] == _CLOSING[ch]:
+                        pairs.append((stack[depth][1], i))
+                        del stack[depth:]
+                        break
+        for opening, closing in sorted(pairs):
+            inside = {_strong(chars[k]["type"]) for k in range(opening + 1, closing)} - {None}
+            if embedding in inside:
+                direction = embedding
+            elif inside:
+                # Only the opposite direction inside: it wins if the text before the pair
+                # (or the run's start) is of that direction too, else the embedding does.
+                direction = next(
+                    (_strong(chars[k]["type"]) for k in range(opening - 1, start - 1, -1) if _strong(chars[k]["type"])),
+                    _strong(run["sor"]),
+                )
+            else:
+                continue
+            chars[opening]["type"] = chars[closing]["type"] = direction
 
 
 def _direction_level(text: str, direction: str) -> int:
@@ -531,7 +588,9 @@ def _prepare(text: str, bold: bool, direction: str) -> _Para:
         if ch in _MARKS:
             adv[i] = 0
     prefix = (0, *itertools.accumulate(adv))
-    words = tuple((m.start(), m.end()) for m in re.finditer(r"[^ \u200b]+", text))
+    # A phone number or a date ("0944 123 456") is one word: a flyer must not split it.
+    unbroken = _DIGIT_GROUPS.sub(lambda m: m.group().replace(" ", "\u00a0"), text)
+    words = tuple((m.start(), m.end()) for m in re.finditer(r"[^ \u200b]+", unbroken))
     return _Para(
         text=text,
         base_level=base,
@@ -1131,6 +1190,7 @@ _FIELD_LABELS = {
     "body_en": "English text",
     "cta_en": "English call to action",
     "footer": "footer",
+    "link": "printed link",
 }
 
 
@@ -1245,6 +1305,24 @@ class _El:
     shrink: float = 1.0  # exponent: how quickly it shrinks with the scale
     block: TextBlock | None = None
 
+    @property
+    def direction(self):
+        """The organiser typed *_ar fields right to left and *_en ones left to right: lay
+        them out so, whatever letter they begin with ("Hamla 2024: حملة …")."""
+        return {"ar": "rtl", "en": "ltr"}.get(self.field.rsplit("_", 1)[-1], "auto")
+
+    def lay_out(self, width, size):
+        self.block = layout_text(
+            self.text,
+            width,
+            size,
+            bold=self.bold,
+            align=self.align,
+            balance=self.align == "center",
+            direction=self.direction,
+        )
+        return self.block
+
 
 def _fit_stack(els: list[_El], width: float, height: float, page: str) -> float:
     """Shrink all elements together until the stack fits ``height``.
@@ -1259,12 +1337,11 @@ def _fit_stack(els: list[_El], width: float, height: float, page: str) -> float:
         broke = False
         for e in els:
             size = max(e.min_size, e.max_size * k**e.shrink)
-            e.block = layout_text(e.text, width, size, bold=e.bold, align=e.align, balance=e.align == "center")
-            broke = broke or e.block.broke_words
+            broke = e.lay_out(width, size).broke_words or broke
             total += e.block.height + e.gap_after
         total -= els[-1].gap_after
         at_min = all(e.max_size * k**e.shrink <= e.min_size for e in els)
-        if total <= height and (not broke or at_min):
+        if total <= height and not broke:
             return total
         if total <= height and best is None:
             best = k
@@ -1275,8 +1352,7 @@ def _fit_stack(els: list[_El], width: float, height: float, page: str) -> float:
         total = 0.0
         for e in els:
             size = max(e.min_size, e.max_size * best**e.shrink)
-            e.block = layout_text(e.text, width, size, bold=e.bold, align=e.align, balance=e.align == "center")
-            total += e.block.height + e.gap_after
+            total += e.lay_out(width, size).height + e.gap_after
         return total - els[-1].gap_after
     worst = max(els, key=lambda e: e.block.height if "headline" not in e.field else 0)
     raise FlyerOverflowError(
@@ -1284,6 +1360,19 @@ def _fit_stack(els: list[_El], width: float, height: float, page: str) -> float:
         worst.field,
         page,
     )
+
+
+def _fit_with_link(els: list[_El], width: float, height: float, page: str) -> tuple[float, list[_El]]:
+    """_fit_stack, but the printed link under the QR code (a convenience: the code holds
+    the address) is left out rather than failing the flyer when it does not fit, as
+    with a long campaign slug and a print run code on an A6. Returns (height, elements)."""
+    try:
+        return _fit_stack(els, width, height, page), els
+    except FlyerOverflowError:
+        rest = [e for e in els if e.field != "link"]
+        if len(rest) == len(els):
+            raise
+        return _fit_stack(rest, width, height, page), rest
 
 
 def _draw_stack(canvas, els: list[_El], x: float, y_top: float, width: float) -> float:
@@ -1467,9 +1556,9 @@ def _bottom_band(canvas, spec, t, pal, g, qr_size, qr_left=True):
     if t.footer:
         lines.append(_El("footer", t.footer, 13 * s, max(6, 7 * s), True, "auto", pal.ink, 3 * s, 1.0))
     if spec.qr_url:
-        lines.append(_El("footer", _short_url(spec.qr_url), 10 * s, max(5.5, 6 * s), False, "auto", pal.muted, 0, 1.0))
+        lines.append(_El("link", _short_url(spec.qr_url), 10 * s, max(5.5, 6 * s), False, "auto", pal.muted, 0, 1.0))
     if lines:
-        hh = _fit_stack(lines, text_w, band_h, "flyer")
+        hh, lines = _fit_with_link(lines, text_w, band_h, "flyer")
         yb = y0 + (band_h + hh) / 2
         for e in lines:
             if e.block is None:
@@ -1608,7 +1697,7 @@ def _design_notice(canvas, spec: FlyerSpec, t: _Texts, pal: _Palette, g: _Geomet
     qr_rect = None
     if qr_size:
         qr_rect = ((g.w - qr_size) / 2, m + inset + pad * 0.5 + 11 * s, qr_size)
-        link = [_El("footer", _short_url(spec.qr_url), 9 * s, max(5.5, 6 * s), False, "center", pal.muted, 0, 1.0)]
+        link = [_El("link", _short_url(spec.qr_url), 9 * s, max(5.5, 6 * s), False, "center", pal.muted, 0, 1.0)]
         return qr_rect, link
     return qr_rect
 
@@ -1625,7 +1714,7 @@ def _draw_static(canvas, spec: FlyerSpec, texts: _Texts, size: tuple[float, floa
         rect, link = result
         # notice: printed link under the QR, centred
         qx, qy, qs = rect
-        _fit_stack(link, g.w - 2 * g.m, 20 * g.s, page)
+        _hh, link = _fit_with_link(link, g.w - 2 * g.m, 20 * g.s, page)
         _draw_stack(canvas, link, g.m, qy - 1 * g.s, g.w - 2 * g.m)
         return rect
     return result

@@ -1,4 +1,5 @@
 from celery import shared_task
+from django.utils.translation import gettext as _
 
 from . import pdf, render
 from .models import BatchRender
@@ -18,10 +19,15 @@ def render_batch(batch_id):
         spec = batch.flyer.spec(grayscale=batch.grayscale)
         urls = [run.qr_url() for run in runs]
         path = render.render_pdf(spec, batch.layout, crop_marks=batch.crop_marks, qr_urls=urls)
+        pages = render.page_count(path)
     except pdf.FlyerLayoutError as exc:
         batch.fail(str(render.user_message(exc)))
         return False
-    batch.finish(path.stem, render.page_count(path))
+    except Exception:
+        # Anything else (a full disk, say) must not leave the batch "rendering" for good.
+        batch.fail(_("The PDF could not be made because of an internal error. Please try again."))
+        raise
+    batch.finish(path.stem, pages)
     return True
 
 

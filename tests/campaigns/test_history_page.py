@@ -53,6 +53,17 @@ def test_nonsense_filters_are_ignored_rather_than_failing(client, history):
     assert "<script>" not in response.content.decode()
 
 
+@pytest.mark.parametrize("query", ["?campaign=99999999999999999999999", "?year=²"])
+def test_forged_numbers_in_the_query_are_ignored_rather_than_failing(client, history, query):
+    assert client.get("/campaigns/history/" + query).status_code == 200
+
+
+def test_the_report_ignores_a_year_that_is_not_four_ascii_digits(client, history):
+    for year in ("²", "1" * 5000, "٢٠١٣"):
+        response = client.get("/campaigns/history/report.pdf", {"year": year})
+        assert response.status_code == 200 and response["Content-Disposition"].endswith('-all-en.pdf"')
+
+
 def test_the_chart_runs_right_to_left_in_arabic():
     ltr = year_bars({2011: 2, 2013: 1})
     rtl = year_bars({2011: 2, 2013: 1}, rtl=True)

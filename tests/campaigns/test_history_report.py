@@ -90,3 +90,12 @@ def test_a_long_history_lists_campaign_totals_instead_of_every_action():
     assert [c.action_count for c in condensed["campaigns"]] == [4, 4, 4]
     assert condensed["action_count"] == 12
     assert condensed["participants"] == full["participants"] == 3 * (10 + 11 + 12 + 13)
+
+
+def test_undated_campaigns_get_their_own_heading():
+    from campaigns.models import Campaign
+    from campaigns.report import render_history_report
+
+    Campaign.objects.create(title_en="Someday", slug="someday", start_date=None)
+    text = words(render_history_report(language="en"))
+    assert "Undated" in text and "Someday" in text

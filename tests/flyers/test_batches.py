@@ -143,3 +143,18 @@ def test_a_batch_whose_file_was_pruned_is_rendered_again(eager_tasks, django_cap
     assert BatchRender.objects.get(pk=batch.pk).status == "ready"
     again = client.get(reverse("flyers:batch_download", args=[batch.pk]))
     assert again.status_code == 200
+
+
+@pytest.mark.django_db
+def test_a_batch_hit_by_an_unexpected_error_fails_instead_of_rendering_forever(monkeypatch):
+    flyer = make_flyer()
+    batch = make_batch(flyer, [make_run(flyer)])
+
+    def disk_full(*args, **kwargs):
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(render, "render_pdf", disk_full)
+    with pytest.raises(OSError):
+        render_batch(batch.pk)
+    batch.refresh_from_db()
+    assert batch.status == "failed" and batch.error

@@ -236,7 +236,7 @@ def test_an_overlong_body_is_reported_with_its_field():
         render_flyer(spec(body_en="Long English text for the test. " * 60), "a6")
     assert err.value.field == "body_en"
     with pytest.raises(FlyerOverflowError) as err:
-        render_flyer(spec(footer="x" * 400), "a6")
+        render_flyer(spec(footer="x" * 2000), "a6")
     assert err.value.field == "footer"
 
 

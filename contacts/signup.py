@@ -17,6 +17,8 @@ from django.core import signing
 from django.core.cache import cache
 from django.db import transaction
 
+from hamla.clientip import client_ip
+
 from . import crypto
 from .emails import send_confirmation
 from .models import ConsentEvent, Contact
@@ -30,12 +32,6 @@ WINDOW = 3600
 
 class RateLimited(Exception):
     """Too many signups from this client; nothing was stored or sent."""
-
-
-def client_address(request):
-    # Behind a proxy REMOTE_ADDR is the proxy; the proxy is configured to set it correctly
-    # (we do not trust X-Forwarded-For, which a bot can forge to dodge the limit).
-    return request.META.get("REMOTE_ADDR", "unknown")
 
 
 def _hit(key, limit):
@@ -77,7 +73,7 @@ def request_signup(request, form, campaign=None, print_run=None, contact_list=No
     RateLimited when this client has signed up too often."""
     if form.is_bot:
         return True
-    if not _hit(f"signup:ip:{client_address(request)}", SIGNUPS_PER_IP):
+    if not _hit(f"signup:ip:{client_ip(request)}", SIGNUPS_PER_IP):
         raise RateLimited
     data = form.cleaned_data
     digest = crypto.blind_index(data["email"], "email")

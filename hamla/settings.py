@@ -166,6 +166,10 @@ AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"
 AXES_ENABLED = env_bool("AXES_ENABLED", True)
+AXES_CLIENT_IP_CALLABLE = "hamla.clientip.client_ip"
+# Reverse proxies in front of the web process that append to X-Forwarded-For (0: none,
+# the client connects directly). See hamla/clientip.py.
+HAMLA_PROXY_COUNT = int(os.environ.get("HAMLA_PROXY_COUNT", "0"))
 
 OTP_TOTP_ISSUER = "Hamla"
 

@@ -47,12 +47,16 @@ def audit(actor, action, obj=None, **detail):
 
 def freeze_user(user, by):
     """ "Member detained": deactivate the account, end every session it has, and
-    remove its second factors so a seized phone cannot be used. Audited."""
+    remove its second factors so a seized phone cannot be used. The password is made
+    unusable too: if the account is ever reactivated, whoever knows the old password
+    (possibly whoever made them talk) must not be able to enrol a new phone; an admin
+    sets a new password first. Audited."""
     from django.contrib.sessions.models import Session
     from django_otp import devices_for_user
 
     user.is_active = False
-    user.save(update_fields=["is_active"])
+    user.set_unusable_password()
+    user.save(update_fields=["is_active", "password"])
     ended = 0
     for session in Session.objects.filter(expire_date__gt=timezone.now()).iterator():
         if session.get_decoded().get("_auth_user_id") == str(user.pk):

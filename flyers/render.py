@@ -11,6 +11,7 @@ PNG previews are cached next to the PDF they show.
 import dataclasses
 import functools
 import hashlib
+import importlib.metadata
 import json
 import os
 import subprocess
@@ -55,9 +56,12 @@ def engine_version():
     """Changes whenever the engine's code or fonts change, so stale files are never served."""
     digest = hashlib.sha256()
     here = Path(pdf.__file__).resolve().parent
-    for path in [here / "pdf.py", here / "qr.py", *sorted((here / "fonts").glob("*.ttf"))]:
+    for path in [here / "pdf.py", here / "qr.py", here / "render.py", *sorted((here / "fonts").glob("*.ttf"))]:
         digest.update(path.name.encode())
         digest.update(path.read_bytes() if path.suffix == ".py" else str(path.stat().st_size).encode())
+    # The libraries that draw, order and shape the text and the code.
+    for package in ("reportlab", "python-bidi", "uharfbuzz", "segno"):
+        digest.update(f"{package}=={importlib.metadata.version(package)}".encode())
     return digest.hexdigest()[:16]
 
 

@@ -22,6 +22,9 @@ def test_freezing_a_member_ends_their_sessions_and_is_audited():
     member.refresh_from_db()
     assert not member.is_active
     assert not TOTPDevice.objects.filter(user=member).exists()
+    # Reactivated one day, the old password (which the member may have been forced to
+    # give up) must not let anyone enrol a new phone: an admin sets a new one first.
+    assert not member.has_usable_password()
     assert member_client.get(reverse("home")).status_code == 302  # logged out
     event = AuditEvent.objects.get(action="user.freeze")
     assert event.actor == admin and event.object_id == str(member.pk)

@@ -3,7 +3,7 @@ from dataclasses import dataclass
 from django.apps import apps
 from django.core.exceptions import ValidationError
 from django.db import connection, models
-from django.db.models import Count, IntegerField, OuterRef, Subquery, Sum, Value
+from django.db.models import Count, IntegerField, OuterRef, Q, Subquery, Sum, Value
 from django.db.models.functions import Cast, Coalesce, ExtractYear, Substr
 from django.urls import reverse
 from django.utils import timezone
@@ -11,7 +11,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 # Deliveries that count as "messages delivered" towards a campaign's goal.
-DELIVERED_STATUSES = ("sent", "delivered", "opened", "clicked")
+DELIVERED_STATUSES = ("sent", "delivered", "opened", "clicked", "complained")  # a complaint was received
 
 
 def _total(queryset, group_by, aggregate):
@@ -61,8 +61,11 @@ def progress_annotations():
     figures["progress_flyers"] = _total(
         PrintRun.objects.filter(flyer__campaign=campaign), "flyer__campaign", Sum("quantity")
     )
+    # People, not confirmations: someone who left and signed up again counts once. The
+    # events of erased supporters (contact NULL) still count, one each.
+    people = Count("contact", distinct=True) + Count("pk", filter=Q(contact__isnull=True))
     figures["progress_signups"] = _total(
-        ConsentEvent.objects.filter(campaign=campaign, kind="confirmed"), "campaign", Count("pk")
+        ConsentEvent.objects.filter(campaign=campaign, kind="confirmed"), "campaign", people
     )
     figures["progress_messages"] = _total(
         Delivery.objects.filter(message__campaign=campaign, status__in=DELIVERED_STATUSES),

@@ -87,7 +87,8 @@ def campaign_edit(request, pk):
     campaign = get_object_or_404(Campaign, pk=pk)
     form = CampaignForm(request.POST or None, instance=campaign)
     if request.method == "POST" and form.is_valid():
-        form.save()
+        # Only the form's own fields: a status move made meanwhile (campaign.move_to) is kept.
+        form.save(commit=False).save(update_fields=[*form.Meta.fields, "updated"])
         audit(request.user, "campaign.edit", campaign, fields=sorted(form.changed_data))
         messages.success(request, _("Campaign saved."))
         return redirect(campaign)

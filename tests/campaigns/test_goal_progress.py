@@ -40,14 +40,25 @@ def test_signups_count_only_confirmed_signups_of_this_campaign():
     assert goals_by_key(campaign)["signups"].value == 2
 
 
+def test_a_supporter_who_left_and_signed_up_again_counts_once():
+    from contacts.models import Contact
+
+    campaign = make_campaign(goal_signups=10)
+    contact = Contact.objects.create(status="subscribed")
+    for _ in range(2):
+        ConsentEvent.objects.create(kind="confirmed", campaign=campaign, contact=contact)
+    ConsentEvent.objects.create(kind="confirmed", campaign=campaign, contact=None)  # an erased supporter
+    assert goals_by_key(campaign)["signups"].value == 2
+
+
 def test_messages_count_delivered_deliveries_of_the_campaigns_newsletters():
     from messaging.models import Delivery, Message
 
     campaign = make_campaign(goal_messages=4)
     message = Message.objects.create(campaign=campaign, subject_en="Hello", body_en="Hi")
-    for status in ("sent", "delivered", "opened", "clicked", "bounced", "queued", "failed"):
+    for status in ("sent", "delivered", "opened", "clicked", "complained", "bounced", "queued", "failed"):
         Delivery.objects.create(message=message, status=status)
-    assert goals_by_key(campaign)["messages"].value == 4
+    assert goals_by_key(campaign)["messages"].value == 5
 
 
 def test_goals_without_a_target_are_not_shown():

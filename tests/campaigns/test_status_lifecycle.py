@@ -75,3 +75,24 @@ def test_an_unknown_status_is_refused():
     assert response.status_code == 200
     campaign.refresh_from_db()
     assert campaign.status == "planned"
+
+
+def test_saving_the_edit_form_keeps_a_status_move_made_meanwhile(monkeypatch):
+    from campaigns import views
+
+    campaign = make_campaign()
+    client = logged_in(make_user())
+    form = client.get(f"/campaigns/{campaign.pk}/edit/").context["form"]
+    data = {name: value for name, value in form.initial.items() if value is not None}
+    data.update(title_en="Renamed", start_date="2012-05-01")
+    real_form = views.CampaignForm
+
+    class SlowForm(real_form):
+        def is_valid(self):
+            Campaign.objects.get(pk=campaign.pk).activate()  # another organizer, meanwhile
+            return super().is_valid()
+
+    monkeypatch.setattr(views, "CampaignForm", SlowForm)
+    assert client.post(f"/campaigns/{campaign.pk}/edit/", data).status_code == 302
+    campaign.refresh_from_db()
+    assert (campaign.title_en, campaign.status) == ("Renamed", Campaign.Status.ACTIVE)

@@ -17,4 +17,4 @@ def client_ip(request):
         hops = [hop.strip() for hop in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",") if hop.strip()]
         if len(hops) >= proxies:
             return hops[-proxies]
-    return request.META.get("REMOTE_ADDR", "unknown")
+    return request.META.get("REMOTE_ADDR")  # None when unknown (axes stores it as an address)

@@ -422,10 +422,11 @@ class BatchWriter:
         finally:
             connection.close()
 
-    def finish(self):
+    def finish(self, quietly=False):
+        """Wait for the batches in the queue; raise the writer's error unless `quietly`."""
         self.queue.put(None)
         self.thread.join()
-        if self.error is not None:
+        if self.error is not None and not quietly:
             raise self.error
 
 
@@ -469,9 +470,12 @@ class Importer:
                     cut(position)
                     rows = []
             cut(plan.size)
-        finally:
+        except BaseException:
             if writer:
-                writer.finish()
+                writer.finish(quietly=True)  # the reader's error is the one to report
+            raise
+        if writer:
+            writer.finish()
         if result.created >= ANALYZE_AFTER and not self.dry_run:
             refresh_statistics()
         return result

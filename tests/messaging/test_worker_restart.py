@@ -73,8 +73,11 @@ def test_a_whole_worker_killed_mid_send_and_replaced_still_sends_everyone_about_
     left = message.counts()
     assert left["sent"] < 120 and left["sending"] > 0, left
 
-    second, second_log = worker(env, "replacement", "--beat", "-s", str(tmp_path / "beat-schedule"))
-    with second:
+    # A separate beat, as in production (an embedded one is forked from the worker, and on
+    # SQLite a forked process must not inherit the worker's database connection).
+    second, second_log = worker(env, "replacement")
+    beat = celery_process("beat", "-s", str(tmp_path / "beat-schedule"), env=env, log_path=LOGS / "restart-beat.log")
+    with second, beat:
         wait_ready(second_log)
         finished = wait_for(lambda: Message.objects.get(pk=message.pk).status == "sent", timeout=60)
     counts = message.counts()

@@ -185,19 +185,22 @@ def _check_decodes(path, encoding):
 
 
 def _check_records(path, encoding, delimiter):
-    """Read every record once: a record the csv module cannot read (an unclosed quote
-    swallowing the rest of the file, a field over its 128 KiB limit) fails the whole
-    file here, before anything is written. Read past, it could let the text of a broken
-    field be taken for rows of its own."""
+    """Read every record once, strictly: a record the csv module cannot read (a quote
+    never closed, which would swallow the rest of the file into one cell; a field over
+    its 128 KiB limit) fails the whole file here, before anything is written. Read
+    past, the text of a broken field could be taken for rows, or rows for a note."""
     with open(path, encoding=encoding, newline="") as text:
-        reader = csv.reader(text, delimiter=delimiter)
+        reader = csv.reader(text, delimiter=delimiter, strict=True)
+        first = 1
         try:
-            for _cells in reader:
-                pass
+            while True:
+                first = reader.line_num + 1  # where the record starts: a broken quote opened there
+                if next(reader, None) is None:
+                    return
         except csv.Error as exc:
             raise ImportFailed(
                 _("Line %(line)s cannot be read as CSV (%(reason)s). Fix that line and retry.")
-                % {"line": reader.line_num, "reason": exc}
+                % {"line": first, "reason": exc}
             )
 
 
@@ -271,6 +274,7 @@ class Row:
     notes: str
     email_hash: str | None
     phone_hash: str | None
+    merged: int = 0  # later rows for this person that added something (see absorb)
 
     @property
     def key(self):
@@ -340,7 +344,7 @@ def read_rows(path, plan):
     field may span lines): errors name the first line, checkpoints the last."""
     with open(path, "rb") as raw:
         text = io.TextIOWrapper(raw, encoding=plan.encoding, newline="")
-        reader = csv.reader(text, delimiter=plan.delimiter)
+        reader = csv.reader(text, delimiter=plan.delimiter, strict=True)
         next(reader, None)  # header
         while True:
             first = reader.line_num + 1
@@ -381,7 +385,6 @@ class Batch:
 
     rows: list
     duplicates: int  # later rows for a person already in the batch that added nothing
-    absorbed: int  # …and those that added a phone, names or tags (counted as updates)
     now: object
     values: list = field(default_factory=list)
     lines: list | None = None
@@ -482,13 +485,13 @@ class Importer:
 
     def prepare(self, rows, ring):
         """Merge a batch's rows for the same person and encrypt the rest (see Batch)."""
-        merged, absorbed = {}, 0
+        merged = {}
         for row in rows:
             kept = merged.setdefault(row.key, row)
             if kept is not row and kept.absorb(row):
-                absorbed += 1
-        duplicates = len(rows) - len(merged) - absorbed
-        batch = Batch(rows=list(merged.values()), duplicates=duplicates, absorbed=absorbed, now=timezone.now())
+                kept.merged += 1
+        duplicates = len(rows) - len(merged) - sum(row.merged for row in merged.values())
+        batch = Batch(rows=list(merged.values()), duplicates=duplicates, now=timezone.now())
         if self.dry_run:
             return batch
         encrypt, now, subscribed = ring.encrypt, batch.now, Contact.Status.SUBSCRIBED.value
@@ -571,7 +574,7 @@ class Importer:
         for row in batch.rows:
             key = (row.key[0], bytes.fromhex(row.key[1])[:16])
             if key in self.seen:
-                result.skipped += 1
+                result.skipped += 1 + row.merged
             elif row.key in existing:
                 old.append((row, existing[row.key]))
             else:
@@ -579,8 +582,8 @@ class Importer:
             self.seen.add(key)
         updated = self._changes(old).updated_ids
         result.created += len(fresh)
-        result.updated += len(updated) + batch.absorbed
-        result.skipped += batch.duplicates + len(old) - len(updated)
+        result.updated += len(updated) + sum(row.merged for row in fresh)
+        result.skipped += batch.duplicates + sum(row.merged for row, _c in old) + len(old) - len(updated)
 
     def _existing(self, rows):
         """Existing contacts for these rows, by key: emails first, then phone-only contacts.
@@ -678,8 +681,10 @@ class Importer:
             tag_ids = self._tags({name for _pk, name in links})
             insert_rows(Contact.tags.through, ("contact_id", "tag_id"), sorted({(pk, tag_ids[n]) for pk, n in links}))
         updated = changes.updated_ids
-        skipped = batch.duplicates + len(old) - len(updated)
-        return len(new_ids), len(updated) + batch.absorbed, skipped
+        # What later rows added to a new contact counts as an update, as it would had they
+        # come in a later batch; for an existing contact, _changes has already decided.
+        skipped = batch.duplicates + sum(row.merged for row, _c in old) + len(old) - len(updated)
+        return len(new_ids), len(updated) + sum(row.merged for row in new_rows), skipped
 
 
 @dataclass

@@ -189,13 +189,20 @@ class Contact(models.Model):
     def confirm(self, method="signup_form", campaign=None, print_run=None, contact_list=None):
         """Double opt-in completed: the contact becomes SUBSCRIBED (from any other status —
         clicking the link is fresh consent) and a ConsentEvent CONFIRMED is recorded with
-        the campaign and print run it came from. Idempotent: already subscribed → False."""
+        the campaign and print run it came from. Idempotent: already subscribed (and on the
+        list, if one is given) → False."""
         with transaction.atomic():
+            joined = False
             if contact_list is not None:
-                Membership.objects.update_or_create(
-                    contact=self, contact_list=contact_list, defaults={"subscribed": True}
+                joined = (
+                    Membership.objects.filter(contact=self, contact_list=contact_list, subscribed=False).update(
+                        subscribed=True
+                    )
+                    == 1
+                    or Membership.objects.get_or_create(contact=self, contact_list=contact_list)[1]
                 )
-            if not self._move(self.Status.SUBSCRIBED):
+            # A (re)joined list is consent worth recording even when the status stays.
+            if not self._move(self.Status.SUBSCRIBED) and not joined:
                 return False
             ConsentEvent.objects.create(
                 contact=self,

@@ -16,6 +16,7 @@ from datetime import UTC, datetime
 from django.core import signing
 from django.core.cache import cache
 from django.db import transaction
+from django.db.models import Q
 
 from hamla.clientip import client_ip
 
@@ -114,8 +115,11 @@ def contact_for_token(token):
     if contact is None or (contact.email_hash or "")[:16] != payload.get("h"):
         return None
     issued = datetime.fromtimestamp(payload.get("t", 0), tz=UTC)
-    left = (ConsentEvent.Kind.UNSUBSCRIBED, ConsentEvent.Kind.COMPLAINED)
-    if ConsentEvent.objects.filter(contact=contact, kind__in=left, created__gt=issued).exists():
+    since = ConsentEvent.objects.filter(contact=contact, created__gt=issued)
+    left = Q(kind__in=[ConsentEvent.Kind.UNSUBSCRIBED, ConsentEvent.Kind.COMPLAINED])
+    if payload.get("l"):
+        left |= Q(kind=ConsentEvent.Kind.LIST_LEFT, contact_list_id=payload["l"])
+    if since.filter(left).exists():
         return None
     return contact, payload
 

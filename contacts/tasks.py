@@ -25,7 +25,10 @@ def run_import(self, job_id):
     if job is None:
         return False
     with exclusive(job) as mine:
-        if not mine or not job.claim():
+        if not mine:
+            return False
+        job.refresh_from_db()  # the checkpoint a previous holder committed before it let go
+        if not job.claim():
             return False
         return _guarded_run(self, job)
 

@@ -8,6 +8,8 @@ the client sent and are never believed (a bot could rotate them to dodge limits)
 django-ipware trusts those headers by default, hence these few lines instead.
 """
 
+import ipaddress
+
 from django.conf import settings
 
 
@@ -15,6 +17,15 @@ def client_ip(request):
     proxies = settings.HAMLA_PROXY_COUNT
     if proxies > 0:
         hops = [hop.strip() for hop in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",") if hop.strip()]
-        if len(hops) >= proxies:
+        if len(hops) >= proxies and _is_address(hops[-proxies]):
             return hops[-proxies]
     return request.META.get("REMOTE_ADDR")  # None when unknown (axes stores it as an address)
+
+
+def _is_address(text):
+    # With more proxies configured than there are, the entry is the client's own text.
+    try:
+        ipaddress.ip_address(text)
+    except ValueError:
+        return False
+    return True

@@ -59,9 +59,13 @@ def handle_tracking(sender, event, esp_name, **kwargs):
     if delivery is None:
         log.info("%s event for an unknown message id", esp_name)
         return
-    soft = status == Delivery.Status.BOUNCED and is_soft_bounce(esp_name, event.esp_event)
-    delivery.record_event(status, when=event.timestamp, detail="soft bounce" if soft else event.reject_reason or "")
-    if status in (Delivery.Status.BOUNCED, Delivery.Status.COMPLAINED) and not soft and delivery.contact is not None:
+    if status == Delivery.Status.BOUNCED and is_soft_bounce(esp_name, event.esp_event):
+        # Temporary: the provider may still deliver it, so the status stays where it is
+        # (a later "delivered" must count) and the contact is not suppressed.
+        Delivery.objects.filter(pk=delivery.pk).update(error="soft bounce", event_at=event.timestamp)
+        return
+    delivery.record_event(status, when=event.timestamp, detail=event.reject_reason or "")
+    if status in (Delivery.Status.BOUNCED, Delivery.Status.COMPLAINED) and delivery.contact is not None:
         delivery.contact.suppress(str(status), method="webhook", message=delivery.message_id, detail={"esp": esp_name})
 
 

@@ -135,3 +135,23 @@ def test_arabic_utf16_without_a_bom_is_recognised(tmp_path):
     result = import_file(path, a_list())
     assert (result.encoding, result.created) == ("utf-16-le", 2)
     assert Contact.objects.by_phone("0944123456").get().given_name == "أحمد"
+
+
+def test_a_quote_never_closed_fails_the_file_instead_of_swallowing_the_next_rows(tmp_path):
+    # Read leniently, b and c would end up inside a's encrypted notes.
+    lines = ["email,notes", 'a@example.org,"unclosed note', "b@example.org,about b", "c@example.org,x"]
+    path = write_csv(tmp_path / "a.csv", lines)
+    with pytest.raises(importer.ImportFailed, match="2"):
+        import_file(path, a_list())
+    assert not Contact.objects.exists()
+
+
+@pytest.mark.parametrize("batch_size", [5000, 1])
+def test_rows_adding_nothing_to_an_existing_contact_count_the_same_however_the_file_is_cut(tmp_path, batch_size):
+    from .helpers import make_contact
+
+    make_contact(email="m@example.org", phone="0944123456", contact_list=a_list())
+    path = write_csv(tmp_path / "a.csv", ["email,phone", "m@example.org,", "m@example.org,0933222111"])
+    result = import_file(path, a_list(), batch_size=batch_size)
+    assert (result.created, result.updated, result.skipped) == (0, 0, 2)
+    assert Contact.objects.by_email("m@example.org").phone == "+963944123456"

@@ -136,11 +136,19 @@ def test_a_token_does_not_confirm_a_different_contact_that_reuses_the_id():
     assert Contact.objects.get(pk=pk).status == Contact.Status.PENDING
 
 
-def test_a_confirmation_mail_from_before_an_unsubscribe_cannot_bring_them_back(monkeypatch):
+def token_issued_earlier(contact, **payload):
+    """A valid token as make_token wrote it an hour ago (signed now, so not expired)."""
+    import time
+
+    from django.core import signing
+
+    fresh = signing.loads(signup.make_token(contact, **payload), salt=signup.SALT)
+    return signing.dumps({**fresh, "t": time.time() - 3600}, salt=signup.SALT, compress=True)
+
+
+def test_a_confirmation_mail_from_before_an_unsubscribe_cannot_bring_them_back():
     contact = make_contact(email="left@example.org")
-    monkeypatch.setattr(signup.time, "time", lambda: 1_700_000_000)  # the mail was sent long ago
-    token = signup.make_token(contact)
-    monkeypatch.undo()
+    token = token_issued_earlier(contact)
     contact.unsubscribe("one_click")
 
     assert Client().post(reverse("contacts_signup_confirm", args=[token])).status_code == 400
@@ -149,3 +157,20 @@ def test_a_confirmation_mail_from_before_an_unsubscribe_cannot_bring_them_back(m
     fresh = signup.make_token(contact)  # a new request after leaving is fresh consent
     assert Client().post(reverse("contacts_signup_confirm", args=[fresh])).status_code == 200
     assert Contact.objects.get(pk=contact.pk).status == Contact.Status.SUBSCRIBED
+
+
+def test_an_old_confirmation_mail_cannot_put_someone_back_on_a_list_they_left():
+    from contacts.models import ContactList, Membership
+
+    contact_list = ContactList.objects.create(name="Aleppo")
+    contact = make_contact(email="member@example.org", contact_list=contact_list)
+    token = token_issued_earlier(contact, contact_list=contact_list)
+    contact.leave_list(contact_list)
+
+    assert Client().post(reverse("contacts_signup_confirm", args=[token])).status_code == 400
+    assert not Membership.objects.get(contact=contact, contact_list=contact_list).subscribed
+
+    fresh = signup.make_token(contact, contact_list=contact_list)
+    assert Client().post(reverse("contacts_signup_confirm", args=[fresh])).status_code == 200
+    assert Membership.objects.get(contact=contact, contact_list=contact_list).subscribed
+    assert ConsentEvent.objects.filter(contact=contact, kind="confirmed", contact_list=contact_list).exists()

@@ -21,6 +21,7 @@ def test_without_proxies_the_forwarded_header_is_not_believed(settings):
         (1, "6.6.6.6, 203.0.113.7", "203.0.113.7"),  # the client's own entry is ignored
         (2, "6.6.6.6, 203.0.113.7, 10.0.0.2", "203.0.113.7"),
         (2, "203.0.113.7", "10.0.0.9"),  # fewer hops than proxies: not through them
+        (2, "not-an-address, 10.0.0.2", "10.0.0.9"),  # more proxies configured than there are
     ],
 )
 def test_behind_proxies_it_takes_the_address_the_outermost_proxy_saw(settings, proxies, forwarded, expected):

@@ -46,7 +46,7 @@ def test_a_hard_bounce_marks_the_delivery_and_suppresses_the_contact(client, set
     assert Contact.objects.get(pk=delivery.contact_id).status == "bounced"
 
 
-def test_a_soft_bounce_marks_the_delivery_but_keeps_the_contact_subscribed(client, settings):
+def test_a_soft_bounce_is_noted_but_neither_bounces_the_delivery_nor_suppresses_the_contact(client, settings):
     settings.ANYMAIL = {**settings.ANYMAIL, "WEBHOOK_SECRET": "hook:secret"}
     delivery = _delivery()
 
@@ -54,7 +54,7 @@ def test_a_soft_bounce_marks_the_delivery_but_keeps_the_contact_subscribed(clien
     assert _post(client, soft, auth="hook:secret").status_code == 200
 
     delivery.refresh_from_db()
-    assert (delivery.status, delivery.error) == ("bounced", "soft bounce")
+    assert (delivery.status, delivery.error) == ("sent", "soft bounce")
     assert Contact.objects.get(pk=delivery.contact_id).status == "subscribed"
 
 

@@ -27,3 +27,21 @@ def write_csv(path, lines, encoding="utf-8", newline="\r\n"):
 
 def a_list(name="Supporters"):
     return ContactList.objects.get_or_create(name=name)[0]
+
+
+def crash_on_third_batch(monkeypatch):
+    """Make the importer die (as a killed worker would) when it inserts the contacts of
+    its third batch; returns a function that lets it run normally again."""
+    from contacts import importer
+
+    real_insert, calls = importer.insert_rows, []
+
+    def insert_rows(model, *args, **kwargs):
+        if model is Contact:
+            calls.append(1)
+            if len(calls) == 3:
+                raise RuntimeError("worker killed")
+        return real_insert(model, *args, **kwargs)
+
+    monkeypatch.setattr(importer, "insert_rows", insert_rows)
+    return lambda: monkeypatch.setattr(importer, "insert_rows", real_insert)

@@ -10,7 +10,7 @@ from contacts.importer import ImportFailed, import_file
 from contacts.models import ConsentEvent, Contact, ContactList, ImportJob, Membership, Tag
 from tests.factories import make_user
 
-from .helpers import a_list, make_contact, write_csv
+from .helpers import a_list, crash_on_third_batch, make_contact, write_csv
 
 pytestmark = pytest.mark.django_db
 
@@ -174,23 +174,14 @@ def test_a_crash_midway_keeps_whole_batches_and_the_job_resumes_after_them(tmp_p
     job = ImportJob.objects.create(
         contact_list=contact_list, file_name="a.csv", path=str(path), size=path.stat().st_size
     )
-    real_insert, calls = importer.insert_rows, {"contacts": 0}
-
-    def crash_on_third_batch(model, *args, **kwargs):
-        if model is Contact:
-            calls["contacts"] += 1
-            if calls["contacts"] == 3:
-                raise RuntimeError("worker killed")
-        return real_insert(model, *args, **kwargs)
-
-    monkeypatch.setattr(importer, "insert_rows", crash_on_third_batch)
+    recover = crash_on_third_batch(monkeypatch)
     with pytest.raises(RuntimeError):
         import_file(path, contact_list, job=job, batch_size=10)
     job.refresh_from_db()
     assert (job.line, job.created_count, Contact.objects.count()) == (21, 20, 20)
     assert Membership.objects.count() == ConsentEvent.objects.count() == 20  # no half-written batch
 
-    monkeypatch.setattr(importer, "insert_rows", real_insert)
+    recover()
     result = import_file(path, contact_list, job=job, batch_size=10)
     assert (result.created, Contact.objects.count()) == (25, 25)
 
@@ -221,22 +212,13 @@ def test_outside_a_transaction_batches_commit_in_order_and_a_crash_still_resumes
     path = write_csv(tmp_path / "a.csv", lines)
     contact_list = a_list()
     job = ImportJob.objects.create(contact_list=contact_list, file_name="a.csv", path=str(path), size=1)
-    real_insert, calls = importer.insert_rows, {"contacts": 0}
-
-    def crash_on_third_batch(model, *args, **kwargs):
-        if model is Contact:
-            calls["contacts"] += 1
-            if calls["contacts"] == 3:
-                raise RuntimeError("worker killed")
-        return real_insert(model, *args, **kwargs)
-
-    monkeypatch.setattr(importer, "insert_rows", crash_on_third_batch)
+    recover = crash_on_third_batch(monkeypatch)
     with pytest.raises(RuntimeError):
         import_file(path, contact_list, job=job, batch_size=10)
     job.refresh_from_db()
     assert (job.line, job.created_count, Contact.objects.count(), Membership.objects.count()) == (21, 20, 20, 20)
 
-    monkeypatch.setattr(importer, "insert_rows", real_insert)
+    recover()
     result = import_file(path, contact_list, job=job, batch_size=10)
     assert (result.created, result.skipped, Contact.objects.count()) == (25, 1, 25)
     assert Contact.tags.through.objects.count() == 25

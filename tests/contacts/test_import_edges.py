@@ -7,7 +7,7 @@ from contacts import importer
 from contacts.importer import import_file
 from contacts.models import Contact, ImportJob, Tag
 
-from .helpers import a_list, write_csv
+from .helpers import a_list, crash_on_third_batch, write_csv
 
 pytestmark = pytest.mark.django_db
 
@@ -66,22 +66,13 @@ def test_a_resumed_import_reports_every_error_of_the_lines_done_before_the_crash
     path = write_csv(tmp_path / "a.csv", lines)
     contact_list = a_list()
     job = _job(path, contact_list)
-    real_insert, calls = importer.insert_rows, []
-
-    def crash_on_third_batch(model, *args, **kwargs):
-        if model is Contact:
-            calls.append(1)
-            if len(calls) == 3:
-                raise RuntimeError("worker killed")
-        return real_insert(model, *args, **kwargs)
-
-    monkeypatch.setattr(importer, "insert_rows", crash_on_third_batch)
+    recover = crash_on_third_batch(monkeypatch)
     with pytest.raises(RuntimeError):
         import_file(path, contact_list, job=job, batch_size=10)
     job.refresh_from_db()
     assert (job.created_count, job.error_count) == (20, 250)
 
-    monkeypatch.setattr(importer, "insert_rows", real_insert)
+    recover()
     result = import_file(path, contact_list, job=job, batch_size=10)
     assert (result.created, result.error_count) == (40, 250)
     assert [e["line"] for e in result.errors] == list(range(12, 262))

@@ -28,3 +28,12 @@ def make_message(contact_list=None, **fields):
     if contact_list is not None:
         message.lists.add(contact_list)
     return message
+
+
+def started_message(count):
+    """A message to a new list of `count` supporters, started: its deliveries are planned."""
+    contact_list, _ = make_list(count=count)
+    message = make_message(contact_list)
+    message.schedule()
+    message.start()
+    return message

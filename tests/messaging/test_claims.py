@@ -14,7 +14,7 @@ from messaging import dispatch
 from messaging.models import Delivery, Message
 from tests.services import need_postgres
 
-from .helpers import make_list, make_message
+from .helpers import started_message
 
 pytestmark = pytest.mark.django_db
 
@@ -44,16 +44,8 @@ def hooked(settings):
     HookedBackend.on_send, HookedBackend.count, HookedBackend.delay = None, 0, 0.0
 
 
-def started(count):
-    contact_list, _ = make_list(count=count)
-    message = make_message(contact_list)
-    message.schedule()
-    message.start()
-    return message
-
-
 def test_a_batch_whose_claim_was_taken_stops_so_only_its_in_flight_row_goes_twice(hooked):
-    message = started(10)
+    message = started_message(10)
 
     def sweep_takes_the_claim(n):
         if n == 3:
@@ -76,7 +68,7 @@ def test_a_batch_whose_claim_was_taken_stops_so_only_its_in_flight_row_goes_twic
 def test_a_live_batch_renews_its_claim_so_the_sweep_leaves_it_alone(hooked, settings):
     settings.HAMLA_CLAIM_STALE_SECONDS = 1.0
     hooked.delay = 0.05  # 40 messages take 2 s, twice the stale threshold
-    message = started(40)
+    message = started_message(40)
     requeued = []
     hooked.on_send = lambda n: requeued.append(Delivery.requeue_stale(1.0)) if n == 35 else None
 
@@ -88,7 +80,7 @@ def test_a_live_batch_renews_its_claim_so_the_sweep_leaves_it_alone(hooked, sett
 
 
 def test_a_cancel_during_a_provider_outage_leaves_nothing_queued(hooked):
-    message = started(5)
+    message = started_message(5)
 
     def cancel_then_fail(n):
         if n == 2:
@@ -105,7 +97,7 @@ def test_a_cancel_during_a_provider_outage_leaves_nothing_queued(hooked):
 
 
 def test_a_recipient_whose_email_cannot_be_built_fails_alone(hooked, monkeypatch):
-    message = started(5)
+    message = started_message(5)
     real_build, calls = dispatch.emails.build, []
 
     def build(*args, **kwargs):
@@ -124,7 +116,7 @@ def test_a_recipient_whose_email_cannot_be_built_fails_alone(hooked, monkeypatch
 
 
 def test_a_batch_the_database_fails_gives_its_rows_back_at_once(hooked, monkeypatch):
-    message = started(4)
+    message = started_message(4)
 
     def database_gone(*args, **kwargs):
         raise RuntimeError("database went away")
@@ -138,7 +130,7 @@ def test_a_batch_the_database_fails_gives_its_rows_back_at_once(hooked, monkeypa
 
 
 def test_retry_failed_starts_the_attempts_afresh_and_leaves_a_cancelled_message_alone():
-    message = started(2)
+    message = started_message(2)
     Delivery.objects.filter(message=message).update(status="failed", attempts=8)
     assert message.retry_failed() == 2
     assert set(Delivery.objects.filter(message=message).values_list("status", "attempts")) == {("queued", 0)}
@@ -152,7 +144,7 @@ def test_retry_failed_starts_the_attempts_afresh_and_leaves_a_cancelled_message_
 @pytest.mark.django_db(transaction=True)
 def test_finishing_waits_for_a_retry_in_progress_and_then_sees_its_rows():
     need_postgres()
-    message = started(2)
+    message = started_message(2)
     Delivery.objects.filter(message=message).update(status="failed")
     retry_holds_the_lock, finish_tried = threading.Event(), threading.Event()
     outcome = {}

@@ -11,17 +11,9 @@ from campaigns.models import Campaign
 from messaging import dispatch, panels
 from messaging.models import Delivery
 
-from .helpers import make_list, make_message
+from .helpers import make_list, make_message, started_message
 
 pytestmark = pytest.mark.django_db
-
-
-def _started(count):
-    contact_list, _ = make_list(count=count)
-    message = make_message(contact_list)
-    message.schedule()
-    message.start()
-    return message
 
 
 def _crash_after(message, claim_id, sent):
@@ -33,7 +25,7 @@ def _crash_after(message, claim_id, sent):
 
 
 def test_a_redelivered_task_resends_its_unfinished_rows_and_flags_only_the_one_in_flight():
-    message = _started(5)
+    message = started_message(5)
     ids = _crash_after(message, "task-1", sent=2)
 
     result = dispatch.send_batch(message.pk, "task-1")
@@ -45,7 +37,7 @@ def test_a_redelivered_task_resends_its_unfinished_rows_and_flags_only_the_one_i
 
 
 def test_the_sweep_releases_claims_abandoned_by_a_dead_worker():
-    message = _started(4)
+    message = started_message(4)
     ids = _crash_after(message, "task-2", sent=1)
     Delivery.objects.filter(claimed_by="task-2").update(claimed_at=timezone.now() - timedelta(hours=1))
 
@@ -56,14 +48,14 @@ def test_the_sweep_releases_claims_abandoned_by_a_dead_worker():
 
 
 def test_fresh_claims_are_left_alone_by_the_sweep():
-    message = _started(3)
+    message = started_message(3)
     _crash_after(message, "task-3", sent=0)
     assert Delivery.requeue_stale(settings.HAMLA_CLAIM_STALE_SECONDS) == 0
     assert message.counts()["sending"] == 3
 
 
 def test_resume_never_resends_what_was_sent():
-    message = _started(4)
+    message = started_message(4)
     dispatch.send_batch(message.pk, "a", size=2)
     assert message.pause()
     assert dispatch.send_batch(message.pk, "b")["sent"] == 0

@@ -88,6 +88,7 @@ def test_a_volunteer_prints_a_4up_grayscale_flyer_and_its_qr_opens_the_campaign(
     sent = wait_for(lambda: [m for m in mail.outbox if "passer-by@example.org" in m.to], timeout=10)
     link = re.search(r"https?://\S+/signup/confirm/[^/\s]+/", sent[-1].body).group(0)
     public.goto(link)
+    screenshot(public, "contacts-signup-confirm-ar")
     public.click('form[action*="/signup/confirm/"] button')  # the link itself confirms nothing
     public.wait_for_load_state()
     visitor.close()

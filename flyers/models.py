@@ -1,5 +1,6 @@
 import re
 import secrets
+import string
 from datetime import timedelta
 from urllib.parse import urlencode
 
@@ -113,9 +114,13 @@ def _keep_numbers_whole(text):
     return _DIGIT_SPACE.sub("\u00a0", text)
 
 
+_CODE_ALPHABET = string.ascii_letters + string.digits
+
+
 def new_print_run_code():
-    # 10 url-safe characters: short enough for a QR at A6, too many to guess.
-    return secrets.token_urlsafe(8)[:10]
+    # 10 letters and digits (59 bits): short enough for a QR at A6, too many to guess,
+    # and, unlike url-safe base64, never starting with "-" (render_flyer --print-run -x…).
+    return "".join(secrets.choice(_CODE_ALPHABET) for _ in range(10))
 
 
 class PrintRun(models.Model):

@@ -83,3 +83,11 @@ def test_the_command_refuses_crop_marks_on_a_single_page_layout(tmp_path):
     with pytest.raises(CommandError, match="--crop-marks is for sheets"):
         call_command("render_flyer", flyer.pk, "--layout", "a5", "--crop-marks", "--out", str(out))
     assert not out.exists()
+
+
+def test_print_run_codes_are_letters_and_digits_only():
+    from flyers.models import new_print_run_code
+
+    codes = {new_print_run_code() for _ in range(2000)}
+    assert len(codes) == 2000
+    assert all(len(code) == 10 and code.isascii() and code.isalnum() for code in codes)

@@ -45,6 +45,10 @@ ALLOWED_ATTRIBUTES = {"a": {"href", "title"}, "*": {"dir", "lang"}}
 URL_SCHEMES = {"http", "https", "mailto"}
 
 
+# A merge field inside a link target: Markdown "](…{{ x }}…)" or an HTML href="…{{ x }}…".
+LINK_FIELD_RE = re.compile(r"""(?:\]\(\s*<?|href\s*=\s*["']?)[^)"'\s>]*\{\{\s*([A-Za-z0-9_]+)\s*\}\}""", re.I)
+
+
 def merge_field_errors(text):
     """Problems with the merge fields in `text`, as translated messages (empty when fine)."""
     errors = []
@@ -52,6 +56,11 @@ def merge_field_errors(text):
         name = match.group(1)
         if name not in MERGE_FIELDS:
             errors.append(_("Unknown merge field “%(field)s”.") % {"field": match.group(0)})
+    for match in LINK_FIELD_RE.finditer(text or ""):
+        if not MERGE_FIELDS.get(match.group(1)):
+            # A supporter's name in a link could make it javascript: or break its address.
+            errors.append(_("Only {{ unsubscribe_url }} and {{ preferences_url }} may be used in a link address."))
+            break
     if TEMPLATE_TAG_RE.search(text or ""):
         errors.append(_("Template tags ({% … %}) are not allowed."))
     if "\ue000" in (text or "") or "\ue001" in (text or ""):
@@ -83,7 +92,34 @@ def sanitise_html(fragment):
 def body_html(source):
     """Markdown source -> sanitised HTML fragment with merge-field placeholders."""
     rendered = markdown.markdown(_placeholders(source), extensions=["sane_lists", "nl2br"], output_format="html")
-    return sanitise_html(rendered)
+    return _guard_links(sanitise_html(rendered))
+
+
+_HREF_RE = re.compile(r'href="([^"]*)"')
+
+
+def _guard_links(fragment):
+    """A link address may be one of Hamla's own URLs, whole, and nothing else: the
+    sanitiser passed "{{ first_name }}" as a harmless relative address, which a name
+    like "javascript:…" would have turned into a script. Any other placeholder in an
+    address is dropped (merge_field_errors tells the organizer before it comes to this)."""
+
+    def guard(match):
+        href = match.group(1)
+        names = PLACEHOLDER_RE.findall(href)
+        if not names or (href == PLACEHOLDER.format(names[0]) and MERGE_FIELDS.get(names[0])):
+            return match.group(0)
+        return f'href="{PLACEHOLDER_RE.sub("", href)}"'
+
+    return _HREF_RE.sub(guard, fragment)
+
+
+def preheader(fragment, length=140):
+    """The inbox snippet: the text without link addresses (a recipient's unsubscribe
+    link is nobody's preview), never cut inside a merge-field placeholder."""
+    text = html_to_text(fragment, links=False)[:length]
+    opened, closed = text.rfind("\ue000"), text.rfind("\ue001")
+    return text[:opened] if opened > closed else text
 
 
 def subject_template(subject):
@@ -93,10 +129,11 @@ def subject_template(subject):
 class _TextMaker(HTMLParser):
     BLOCKS = {"p", "div", "h1", "h2", "h3", "h4", "blockquote", "pre", "table", "tr", "ul", "ol", "hr"}
 
-    def __init__(self):
+    def __init__(self, links=True):
         super().__init__(convert_charrefs=True)
         self.parts = []
         self.links = []
+        self.show_links = links
 
     def handle_starttag(self, tag, attrs):
         if tag in self.BLOCKS:
@@ -111,7 +148,7 @@ class _TextMaker(HTMLParser):
     def handle_endtag(self, tag):
         if tag == "a" and self.links:
             href = self.links.pop()
-            if href:
+            if href and self.show_links:
                 self.parts.append(f" ({href})")
         elif tag in self.BLOCKS:
             self.parts.append("\n\n")
@@ -120,9 +157,10 @@ class _TextMaker(HTMLParser):
         self.parts.append(data)
 
 
-def html_to_text(fragment):
-    """A readable plain-text alternative of a sanitised HTML fragment."""
-    maker = _TextMaker()
+def html_to_text(fragment, links=True):
+    """A readable plain-text alternative of a sanitised HTML fragment (with link
+    addresses in brackets unless `links` is false)."""
+    maker = _TextMaker(links)
     maker.feed(fragment)
     maker.close()
     text = "".join(maker.parts)

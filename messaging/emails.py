@@ -43,7 +43,7 @@ def prepare(subject, body, language, campaign_title=""):
         "end": "left" if rtl else "right",
         "fonts": FONTS,
         "subject": compose.subject_template(subject),
-        "preheader": compose.html_to_text(fragment)[:140],
+        "preheader": compose.preheader(fragment),
         "sender_name": sender_name(),
         "campaign_title": campaign_title,
         "unsubscribe_url": compose.PLACEHOLDER.format("unsubscribe_url"),

@@ -89,7 +89,8 @@ class Message(models.Model):
     def content_for(self, language):
         """(language, subject, body) for a recipient preferring `language`, falling back
         to the other version when that one is empty."""
-        order = ["en", "ar"] if language == "en" else ["ar", "en"]
+        # Turkish speakers read English before Arabic, as in their confirmation mail.
+        order = ["en", "ar"] if language in ("en", "tr") else ["ar", "en"]
         for code in order:
             if getattr(self, f"body_{code}").strip():
                 return code, getattr(self, f"subject_{code}"), getattr(self, f"body_{code}")
@@ -162,6 +163,11 @@ class Message(models.Model):
         transaction. Only one caller (of any number of sweeps or beats) can win; the others
         get False. The audience is fixed from here on."""
         now = now or timezone.now()
+        if not self.has_audience():
+            # Its lists or segment were deleted after it was scheduled: back to the drafts,
+            # where the organizer sees it, rather than failing at every sweep.
+            self._move(self.Status.SCHEDULED, self.Status.DRAFT, send_at=None)
+            return False
         started = timezone.now()
         with transaction.atomic():
             won = (

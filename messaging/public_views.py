@@ -31,7 +31,7 @@ def _language(request, contact):
     chosen = request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME)
     if chosen in ("ar", "en"):
         return chosen
-    return "en" if contact.language == "en" else "ar"
+    return "en" if contact.language in ("en", "tr") else "ar"
 
 
 @csrf_exempt  # RFC 8058: mail providers POST "List-Unsubscribe=One-Click" with no cookie or token.

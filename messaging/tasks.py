@@ -6,6 +6,7 @@ seconds starts what is due, so a send that fell due while workers were down
 starts when they return.
 """
 
+import logging
 import math
 from datetime import timedelta
 
@@ -15,6 +16,8 @@ from django.utils import timezone
 
 from . import dispatch
 from .models import Delivery, Message
+
+log = logging.getLogger(__name__)
 
 LANES = 4  # concurrent batch chains per message
 
@@ -68,9 +71,12 @@ def sweep(self):
     started = 0
     for pk in Message.objects.filter(status=Message.Status.SCHEDULED, send_at__lte=now).values_list("pk", flat=True):
         message = Message.objects.get(pk=pk)
-        if message.start(now=now):
-            started += 1
-            kick(message, queue=_queue(self))
+        try:
+            if message.start(now=now):
+                started += 1
+                kick(message, queue=_queue(self))
+        except Exception:  # one broken message must not hold up every other one
+            log.exception("message %s could not be started", pk)
     requeued = Delivery.requeue_stale(settings.HAMLA_CLAIM_STALE_SECONDS)
     if requeued:
         # Rows a dead worker held for a message cancelled since go nowhere.

@@ -40,6 +40,35 @@ def test_a_text_alternative_keeps_links_readable():
     assert text == "Read the report (https://example.org/r) now"
 
 
+@pytest.mark.parametrize(
+    "body", ["[my page]({{ first_name }})", '<a href="https://example.org/?n={{ first_name }}">x</a>']
+)
+def test_a_supporters_name_can_never_become_a_link_address(body):
+    assert compose.merge_field_errors(body)
+    prepared = emails.prepare("Hi", body, "en")
+    email = emails.build(prepared, "a@example.org", {"first_name": "javascript:alert(1)", "last_name": ""})
+    html = email.alternatives[0][0]
+    assert 'href="javascript' not in html and "javascript:" not in html
+
+
+def test_hamlas_own_links_may_be_link_addresses():
+    assert not compose.merge_field_errors("[leave]({{ unsubscribe_url }}) · [settings]({{ preferences_url }})")
+
+
+def test_the_inbox_snippet_shows_no_link_addresses_and_no_half_merge_field():
+    fragment = compose.body_html("x" * 130 + " {{ first_name }} [leave]({{ unsubscribe_url }})")
+    snippet = compose.preheader(fragment)
+    assert "\ue000" not in snippet and "\ue001" not in snippet and snippet.startswith("x" * 130)
+    assert "unsubscribe" not in compose.preheader(compose.body_html("Hi [leave]({{ unsubscribe_url }})"))
+
+
+@pytest.mark.django_db
+def test_a_turkish_speaker_reads_the_english_version_first():
+    message = make_message()
+    assert message.content_for("tr")[0] == "en"
+    assert message.content_for("ar")[0] == "ar"
+
+
 @pytest.mark.django_db
 def test_a_message_with_bad_merge_fields_does_not_validate():
     message = make_message(body_ar="{{ request.user }}")

@@ -70,3 +70,22 @@ def test_a_batch_sends_each_recipient_their_language_with_unsubscribe_headers():
     assert arabic_mail.extra_headers["List-Unsubscribe"].startswith("<http")
     assert message.counts()["sent"] == 3
     assert Message.objects.get(pk=message.pk).finish_if_done()
+
+
+def test_a_message_whose_audience_was_deleted_goes_back_to_the_drafts_and_does_not_block_the_sweep():
+    from messaging import tasks
+
+    contact_list, _ = make_list(name="Doomed", count=2)
+    orphan = make_message(contact_list)
+    orphan.schedule()
+    contact_list.delete()
+    other_list, _ = make_list(name="Fine", count=3, start=10)
+    fine = make_message(other_list)
+    fine.schedule()
+
+    tasks.sweep()
+
+    orphan.refresh_from_db()
+    fine.refresh_from_db()
+    assert orphan.status == Message.Status.DRAFT and orphan.send_at is None
+    assert fine.status in (Message.Status.SENDING, Message.Status.SENT)

@@ -7,6 +7,8 @@ apostrophe (OWASP "CSV injection").
 
 import csv
 
+from django.utils import timezone
+
 from .models import Contact
 
 HEADER = [
@@ -53,14 +55,15 @@ def rows(contacts):
                     contact.neighbourhood,
                     contact.status,
                     ", ".join(t.name for t in contact.tags.all()),
-                    contact.created.date().isoformat(),
+                    timezone.localdate(contact.created).isoformat(),  # as the filters read dates
                 )
             ]
         )
 
 
 def contacts_of_list(contact_list):
-    return Contact.objects.filter(memberships__contact_list=contact_list)
+    """The list's members: not those who left it (they are counted out on its page too)."""
+    return Contact.objects.filter(memberships__contact_list=contact_list, memberships__subscribed=True)
 
 
 def write_file(path, contacts):

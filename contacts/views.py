@@ -1,4 +1,3 @@
-import re
 import uuid
 
 from django.conf import settings
@@ -28,7 +27,19 @@ PAGE_SIZE = 50
 # newest NAME_SEARCH_CAP contacts of the current filters and says so when there are more.
 NAME_SEARCH_CAP = 5000
 COUNT_CAP = 10_000
-PHONE_LIKE = re.compile(r"^[+\d\s\-().٠-٩]{6,}$")
+EDITED_FIELDS = [
+    "given_name_enc",
+    "family_name_enc",
+    "email_enc",
+    "email_hash",
+    "phone_enc",
+    "phone_hash",
+    "notes_enc",
+    "language",
+    "city",
+    "neighbourhood",
+    "updated",
+]
 
 
 def _filtered(request):
@@ -46,8 +57,8 @@ def contact_list(request):
     after = request.GET.get("after", "")
     if q and "@" in q:
         contacts = contacts.filter(email_hash=crypto.blind_index(q, "email") or "-")
-    elif q and PHONE_LIKE.match(q):
-        contacts = contacts.filter(phone_hash=crypto.blind_index(q, "phone") or "-")
+    elif q and (phone := crypto.normalise_phone(q)):  # any spelling: marks, slashes, other digits
+        contacts = contacts.filter(phone_hash=crypto.blind_index(phone, "phone", normalised=True))
     elif q:
         needle = crypto.normalise_name(q)
         candidates = list(contacts.only("id", "given_name_enc", "family_name_enc")[: NAME_SEARCH_CAP + 1])
@@ -56,7 +67,7 @@ def contact_list(request):
                 "Name search looked at the newest %(cap)s matching contacts only; narrow the filters to search further."
             ) % {"cap": NAME_SEARCH_CAP}
         ids = [c.pk for c in candidates[:NAME_SEARCH_CAP] if needle in crypto.normalise_name(c.full_name)]
-        contacts = Contact.objects.filter(pk__in=ids[: PAGE_SIZE * 20])
+        contacts = Contact.objects.filter(pk__in=ids)
     # Counting stops at COUNT_CAP: an exact count(*) over 100k wide rows costs more than
     # the rest of the page, and "more than 10,000" is all a person needs to know.
     total = contacts[: COUNT_CAP + 1].count()
@@ -119,7 +130,8 @@ def contact_edit(request, pk=None):
                     data["neighbourhood"],
                 )
                 new = contact.pk is None
-                contact.save()
+                # Only what the form edits: an unsubscribe or bounce recorded meanwhile stays.
+                contact.save(update_fields=None if new else EDITED_FIELDS)
                 if new:
                     ConsentEvent.objects.create(
                         contact=contact, kind=ConsentEvent.Kind.SUBSCRIBED, method="organizer", actor=request.user

@@ -51,6 +51,19 @@ def test_the_fast_phone_path_agrees_with_a_full_phonenumbers_parse():
         assert crypto.normalise_phone(raw) == slow, raw
 
 
+@pytest.mark.parametrize(
+    "raw",
+    ["+0905321234567", "+012025550123", "00012025550123", "0944१२३४५६", "0944１２３４５６", "+49 4978598203"],
+)
+def test_spellings_the_fast_path_used_to_get_wrong_agree_with_phonenumbers(raw):
+    try:
+        number = phonenumbers.parse(raw, "SY")
+        slow = phonenumbers.format_number(number, 0) if phonenumbers.is_valid_number(number) else ""
+    except phonenumbers.NumberParseException:
+        slow = ""
+    assert crypto.normalise_phone(raw) == slow
+
+
 @pytest.mark.django_db
 def test_rotation_keeps_old_rows_readable_and_lookups_stable_then_reencrypts(settings):
     old_key = settings.HAMLA_ENCRYPTION_KEY.split(",")[-1]

@@ -87,7 +87,18 @@ def test_pages_are_keyset_paginated():
     assert {c.pk for c in page}.isdisjoint({c.pk for c in second.context["contacts"]})
 
 
-@pytest.mark.parametrize("query", ["Ahmad@Example.org", "0944 123 456", "+963944123456", "حلب", "ahmad"])
+@pytest.mark.parametrize(
+    "query",
+    [
+        "Ahmad@Example.org",
+        "0944 123 456",
+        "+963944123456",
+        "\u202a+963 944 123 456\u202c",
+        "0944/123456",
+        "حلب",
+        "ahmad",
+    ],
+)
 def test_search_finds_by_exact_email_phone_or_part_of_a_name(query):
     client = organizer_client()
     wanted = make_contact(email="ahmad@example.org", given="Ahmad", family="الحلبي", phone="0944123456")
@@ -238,3 +249,51 @@ def test_segments_can_select_by_newsletter_engagement():
     not_opened = Segment.objects.create(name="n", filters={"engagement": "not_opened"})
     assert [c.email for c in opened.contacts()] == ["opener@example.org"]
     assert [c.email for c in not_opened.contacts()] == ["ignorer@example.org"]
+
+
+def test_name_search_shows_every_match_up_to_its_cap(monkeypatch):
+    from contacts import views
+
+    monkeypatch.setattr(views, "PAGE_SIZE", 2)
+    for i in range(45):  # more than the old cut of 20 pages
+        make_contact(email=f"omar{i}@example.org", given="Omar", family=str(i))
+    response = organizer_client().get(reverse("contacts:list"), {"q": "omar"})
+    assert response.context["total"] == 45
+
+
+def test_saving_the_edit_form_keeps_an_unsubscribe_recorded_meanwhile(monkeypatch):
+    from contacts import views
+
+    contact = make_contact(email="leaving@example.org", given="Rana")
+    real_form = views.ContactForm
+
+    class SlowForm(real_form):
+        def is_valid(self):
+            Contact.objects.get(pk=contact.pk).unsubscribe("one_click")  # the supporter, meanwhile
+            return super().is_valid()
+
+    monkeypatch.setattr(views, "ContactForm", SlowForm)
+    response = organizer_client().post(
+        reverse("contacts:edit", args=[contact.pk]),
+        {"given_name": "Rana", "email": "leaving@example.org", "phone": "", "language": "ar"},
+    )
+    assert response.status_code == 302
+    assert Contact.objects.get(pk=contact.pk).status == Contact.Status.UNSUBSCRIBED
+
+
+def test_the_export_holds_the_lists_members_only_with_dates_as_the_filters_read_them(settings):
+    import datetime
+
+    from contacts.export import contacts_of_list
+
+    settings.TIME_ZONE = "Europe/Istanbul"
+    contact_list = a_list("Export")
+    late = make_contact(email="late@example.org", contact_list=contact_list)
+    Contact.objects.filter(pk=late.pk).update(created=datetime.datetime(2024, 1, 1, 22, 30, tzinfo=datetime.UTC))
+    gone = make_contact(email="gone@example.org", contact_list=contact_list)
+    gone.leave_list(contact_list)
+
+    assert list(contacts_of_list(contact_list)) == [late]
+    response = admin_client().post(reverse("contacts:export"), {"contact_list": contact_list.pk})
+    body = b"".join(response.streaming_content).decode("utf-8")
+    assert "2024-01-02" in body and "gone@example.org" not in body

@@ -38,7 +38,9 @@ class _Echo:
 
 def rows(contacts):
     """Yield CSV lines (str) for a Contact queryset, streamed in chunks."""
-    writer = csv.writer(_Echo())
+    # Every cell quoted: a spreadsheet set to split on ";" (common where "," is the decimal
+    # mark) must not cut a cell into pieces, one of which could start with "=".
+    writer = csv.writer(_Echo(), quoting=csv.QUOTE_ALL)
     yield "\ufeff" + writer.writerow(HEADER)
     contacts = contacts.order_by("pk").prefetch_related("tags")
     for contact in contacts.iterator(chunk_size=2000):

@@ -55,8 +55,20 @@ def prepare(subject, body, language, campaign_title=""):
     return Prepared(language=language, subject=context["subject"], html=html, text=text.strip() + "\n")
 
 
+# Bidi embedding, override and isolate controls: in a name they could turn the rest of
+# a line around.
+_BIDI_CONTROLS = dict.fromkeys([*range(0x202A, 0x202F), *range(0x2066, 0x206A)])
+
+
+def _one_line(value):
+    """A merge value as one line without bidi controls: a line break in a name would
+    make the subject an invalid header (and the send fail for good)."""
+    return " ".join(str(value).translate(_BIDI_CONTROLS).split())
+
+
 def build(prepared, to, values, headers=None):
     """One recipient's email. `values` maps merge-field names to plain strings."""
+    values = {name: _one_line(value) for name, value in values.items()}
     message = EmailMultiAlternatives(
         subject=compose.fill(prepared.subject, values, escape=False),
         body=compose.fill(prepared.text, values, escape=False),

@@ -161,9 +161,12 @@ def test_export_is_admin_only_audited_bom_prefixed_and_formula_safe():
     assert organizer_client().post(reverse("contacts:export"), {"contact_list": contact_list.pk}).status_code == 403
     response = admin_client().post(reverse("contacts:export"), {"contact_list": contact_list.pk})
     body = b"".join(response.streaming_content).decode("utf-8")
-    assert body.startswith("\ufeffgiven_name,")
+    assert body.startswith('\ufeff"given_name",')
     assert "'=cmd" in body and "'@SUM(1)" in body and "'+963944123456" in body
-    assert "\n=" not in body and ",=" not in body
+    # Every cell quoted, so a spreadsheet splitting on ";" cannot expose a live formula.
+    rows = body.lstrip("\ufeff").splitlines()
+    assert all(line.startswith('"') and line.endswith('"') for line in rows)
+    assert '"=' not in body and ";=" not in body
     assert AuditEvent.objects.filter(action="contacts.export", object_id=str(contact_list.pk)).exists()
 
 

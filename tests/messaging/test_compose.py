@@ -51,6 +51,14 @@ def test_a_supporters_name_can_never_become_a_link_address(body):
     assert 'href="javascript' not in html and "javascript:" not in html
 
 
+def test_a_name_with_a_line_break_or_bidi_controls_is_sent_on_one_line():
+    prepared = emails.prepare("Hello {{ first_name }}", "Hi {{ first_name }}", "en")
+    email = emails.build(prepared, "a@example.org", {"first_name": "Rana\nBcc: x@evil.example\u202e", "last_name": ""})
+    assert email.subject == "Hello Rana Bcc: x@evil.example"
+    assert "\u202e" not in email.body and "\u202e" not in email.alternatives[0][0]
+    email.message()  # a valid message: no header injection, no BadHeaderError
+
+
 def test_hamlas_own_links_may_be_link_addresses():
     assert not compose.merge_field_errors("[leave]({{ unsubscribe_url }}) · [settings]({{ preferences_url }})")
 

@@ -39,7 +39,8 @@ def apply_filters(queryset, filters):
     values are ignored, so an old saved segment never breaks a page."""
     from .models import Membership
 
-    filters = filters or {}
+    if filters is None:  # filters that could not be read select no one, never everyone
+        return queryset.none()
     list_ids = _ids(filters.get("lists"))
     if list_ids:
         # EXISTS rather than a join: no duplicate rows, so no DISTINCT over 100k rows.

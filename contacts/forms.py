@@ -150,9 +150,10 @@ class FilterForm(forms.Form):
     )
 
     def filters(self):
-        """The Segment.filters dict for the valid fields."""
+        """The Segment.filters dict, or None when the filters cannot be read (a list
+        deleted in another tab): "no filter" would mean everyone."""
         if not self.is_valid():
-            return {}
+            return None
         data = self.cleaned_data
         out = {}
         if data.get("lists"):

@@ -48,6 +48,12 @@ def _filtered(request):
     return form, filters, apply_filters(Contact.objects.all(), filters)
 
 
+def _filter_error(form):
+    if form.is_bound and not form.is_valid():
+        return _("Some filters could not be applied (a list or tag may have been deleted); no one is shown.")
+    return ""
+
+
 @organizer_required
 def contact_list(request):
     form, filters, contacts = _filtered(request)
@@ -89,7 +95,7 @@ def contact_list(request):
             "total": min(total, COUNT_CAP),
             "total_capped": total > COUNT_CAP,
             "q": q,
-            "search_note": search_note,
+            "search_note": search_note or _filter_error(form),
             "next_after": page[-1].pk if has_next else None,
             "querystring": params.urlencode(),
             "is_first_page": not after,

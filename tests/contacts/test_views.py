@@ -300,3 +300,14 @@ def test_the_export_holds_the_lists_members_only_with_dates_as_the_filters_read_
     response = admin_client().post(reverse("contacts:export"), {"contact_list": contact_list.pk})
     body = b"".join(response.streaming_content).decode("utf-8")
     assert "2024-01-02" in body and "gone@example.org" not in body
+
+
+def test_filters_that_cannot_be_read_show_no_one_rather_than_everyone():
+    make_contact(email="someone@example.org")
+    client = organizer_client()
+    client.cookies["django_language"] = "en"
+    response = client.get(reverse("contacts:list"), {"lists": 99999})  # deleted in another tab
+    assert list(response.context["contacts"]) == []
+    assert "could not be applied" in response.content.decode()
+    count = client.get(reverse("contacts:segment_count"), {"lists": 99999}).json()
+    assert count["count"] == 0

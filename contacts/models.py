@@ -149,15 +149,16 @@ class Contact(models.Model):
 
     def unsubscribe(self, method, message=None, campaign=None, actor=None):
         """Stop all sending to this contact. Idempotent: only the first call records a
-        ConsentEvent UNSUBSCRIBED; returns True when this call changed the status.
-        `message` may be a messaging Message or its id."""
+        ConsentEvent UNSUBSCRIBED; returns True when this call changed the status. A
+        bounced or complained contact keeps that status (it already stops all sending,
+        and says more). `message` may be a messaging Message or its id."""
         message_id = getattr(message, "pk", message)
         if campaign is None and message is not None:
             campaign_id = getattr(message, "campaign_id", None)
         else:
             campaign_id = getattr(campaign, "pk", campaign)
         with transaction.atomic():
-            if not self._move(self.Status.UNSUBSCRIBED):
+            if not self._move(self.Status.UNSUBSCRIBED, allowed_from=[self.Status.SUBSCRIBED, self.Status.PENDING]):
                 return False
             ConsentEvent.objects.create(
                 contact=self,

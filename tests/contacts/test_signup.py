@@ -109,6 +109,9 @@ def test_unsubscribe_and_suppress_are_idempotent_and_recorded_once():
     assert ConsentEvent.objects.filter(kind="unsubscribed", message_id=7).count() == 1
     assert contact.suppress("complained") and not contact.suppress("complained")
     assert Contact.objects.get(pk=contact.pk).status == "complained"
+    # A later unsubscribe click does not hide the complaint.
+    assert not Contact.objects.get(pk=contact.pk).unsubscribe("one_click")
+    assert Contact.objects.get(pk=contact.pk).status == "complained"
     with pytest.raises(ValueError):
         contact.suppress("nonsense")
 

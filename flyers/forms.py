@@ -59,7 +59,19 @@ class FlyerForm(forms.ModelForm):
         cleaned = super().clean()
         if self.errors:
             return cleaned
-        texts = [cleaned.get(name) for name in ("headline_ar", "body_ar", "cta_ar", "headline_en", "body_en", "cta_en")]
+        names = ("headline_ar", "body_ar", "cta_ar", "headline_en", "body_en", "cta_en", "footer")
+        for name in names:
+            missing = pdf.unprintable(cleaned.get(name) or "")
+            if missing and name in self.fields:
+                # Printing without them would change what the organizer wrote, silently.
+                self.add_error(
+                    name,
+                    _("These characters cannot be printed with the flyer's fonts: %(chars)s. Please remove them.")
+                    % {"chars": " ".join(missing)},
+                )
+        if self.errors:
+            return cleaned
+        texts = [cleaned.get(name) for name in names[:-1]]
         if not any(t and t.strip() for t in texts):
             raise forms.ValidationError(
                 _("The flyer has no text: write a headline, text or call to action in Arabic or English.")

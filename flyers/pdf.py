@@ -339,6 +339,21 @@ def _coverage() -> frozenset[int]:
     return frozenset().union(*(f.cmap for f in fonts.values()))
 
 
+def unprintable(text: str) -> list[str]:
+    """The visible characters of ``text`` that no vendored font can draw (emoji, some
+    symbols), which :func:`clean_text` would leave out; in order, each once."""
+    cover = _coverage()
+    found = []
+    for ch in unicodedata.normalize("NFC", text or ""):
+        if ch in "\n\r" or _SPACES.match(ch) or ch in _KEEP_FORMAT or ch in _BIDI_CONTROLS:
+            continue
+        if unicodedata.category(ch) in ("Cc", "Cf", "Cs", "Co", "Cn", "Mn", "Me"):
+            continue  # invisible anyway
+        if ord(ch) not in cover and ch not in found:
+            found.append(ch)
+    return found
+
+
 @functools.lru_cache(maxsize=2048)
 def clean_text(text: str) -> str:
     """Normalise ``text`` for drawing: NFC, ``\\r\\n`` -> ``\\n``, other

@@ -106,6 +106,16 @@ def test_a_body_too_long_for_the_paper_is_reported_not_cut():
     assert not Flyer.objects.exists()
 
 
+def test_characters_the_fonts_cannot_print_are_reported_not_silently_dropped():
+    campaign = make_campaign()
+    client = organizer_client()
+    client.cookies.load({"django_language": "en"})
+    response = client.post(reverse("flyers:create"), flyer_post(campaign, cta_en="Scan → sign up ✊"))
+    assert response.status_code == 200
+    assert "cannot be printed with the flyer&#x27;s fonts: → ✊" in response.content.decode()
+    assert not Flyer.objects.exists()
+
+
 def test_a_flyer_without_any_text_is_refused():
     campaign = make_campaign()
     client = organizer_client()

@@ -255,9 +255,12 @@ class Contact(models.Model):
         (contact set to NULL) so campaign and print-run signup counts do not change, and
         an ERASED event plus an audit entry record who did it. Returns the former id."""
         from accounts.models import audit
+        from hamla.mail import forget_recipient
 
-        former_id = self.pk
+        former_id, address = self.pk, self.email
         with transaction.atomic():
+            # Mail to them in the local outbox (the default when no provider is set) goes too.
+            transaction.on_commit(lambda: forget_recipient(address))
             audit(by, "contact.erase", self)
             ConsentEvent.objects.create(
                 contact=None,

@@ -45,3 +45,24 @@ def outbox_path(name):
         return None
     path = Path(settings.HAMLA_OUTBOX_DIR) / name
     return path if path.is_file() else None
+
+
+def forget_recipient(address):
+    """Delete the outbox files addressed to `address` (an erased supporter's mail must
+    not outlive them here either). Returns how many were deleted."""
+    from email.parser import BytesHeaderParser
+    from email.utils import getaddresses
+
+    outbox = Path(settings.HAMLA_OUTBOX_DIR)
+    if not address or not outbox.exists():
+        return 0
+    wanted, deleted = address.strip().lower(), 0
+    parser = BytesHeaderParser()
+    for path in outbox.glob("*.eml"):
+        with path.open("rb") as handle:
+            headers = parser.parse(handle)
+        recipients = getaddresses(headers.get_all("To", []) + headers.get_all("Cc", []))
+        if any(addr.lower() == wanted for _name, addr in recipients):
+            path.unlink(missing_ok=True)
+            deleted += 1
+    return deleted

@@ -311,3 +311,24 @@ def test_filters_that_cannot_be_read_show_no_one_rather_than_everyone():
     assert "could not be applied" in response.content.decode()
     count = client.get(reverse("contacts:segment_count"), {"lists": 99999}).json()
     assert count["count"] == 0
+
+
+def test_erasing_a_contact_deletes_the_mail_to_them_in_the_local_outbox(
+    settings, tmp_path, django_capture_on_commit_callbacks
+):
+    from django.core import mail as django_mail
+
+    from hamla.mail import OutboxBackend
+
+    settings.HAMLA_OUTBOX_DIR = tmp_path / "outbox"
+    contact = make_contact(email="Forget.Me@example.org")
+    OutboxBackend().send_messages(
+        [
+            django_mail.EmailMessage("Confirm", "Body", "hamla@localhost", ["forget.me@example.org"]),
+            django_mail.EmailMessage("Other", "Body", "hamla@localhost", ["someone.else@example.org"]),
+        ]
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        contact.erase(None)
+    left = list((tmp_path / "outbox").glob("*.eml"))
+    assert len(left) == 1 and b"someone.else@example.org" in left[0].read_bytes()

@@ -50,7 +50,8 @@ LINK_FIELD_RE = re.compile(r"""(?:\]\(\s*<?|href\s*=\s*["']?)[^)"'\s>]*\{\{\s*([
 
 
 def merge_field_errors(text):
-    """Problems with the merge fields in `text`, as translated messages (empty when fine)."""
+    """Problems with the merge fields and links in `text`, as translated messages (empty
+    when fine)."""
     errors = []
     for match in FIELD_RE.finditer(text or ""):
         name = match.group(1)
@@ -65,6 +66,11 @@ def merge_field_errors(text):
         errors.append(_("Template tags ({% … %}) are not allowed."))
     if "\ue000" in (text or "") or "\ue001" in (text or ""):
         errors.append(_("The text contains reserved characters."))
+    elif "](" in (text or "") or "href" in (text or "").lower():
+        hrefs = _HREF_RE.findall(body_html(text))
+        if any(not (PLACEHOLDER_RE.fullmatch(h) or re.match(r"(?i)(https?:|mailto:)", h)) for h in hrefs if h):
+            # A relative link ("/page") leads nowhere from an inbox.
+            errors.append(_("Links must be full addresses, starting with https:// or mailto:."))
     return errors
 
 

@@ -61,6 +61,12 @@ def test_a_name_with_a_line_break_or_bidi_controls_is_sent_on_one_line():
 
 def test_hamlas_own_links_may_be_link_addresses():
     assert not compose.merge_field_errors("[leave]({{ unsubscribe_url }}) · [settings]({{ preferences_url }})")
+    assert not compose.merge_field_errors("[site](https://hamla.org) [write](mailto:info@hamla.org)")
+
+
+@pytest.mark.parametrize("body", ["[admin](/admin/)", '<a href="page.html">page</a>'])
+def test_a_relative_link_which_leads_nowhere_from_an_inbox_is_refused(body):
+    assert compose.merge_field_errors(body)
 
 
 def test_the_inbox_snippet_shows_no_link_addresses_and_no_half_merge_field():

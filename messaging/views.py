@@ -35,9 +35,12 @@ def compose(request, pk=None):
     if request.method == "POST" and form.is_valid():
         was_new = message is None
         # An edit needs a fresh decision to send; if the sweep started it meanwhile, refuse.
-        if not was_new and message.status == Message.Status.SCHEDULED and not message.unschedule():
+        unscheduled = not was_new and message.status == Message.Status.SCHEDULED
+        if unscheduled and not message.unschedule():
             flash.error(request, _("A newsletter cannot be changed once it has started sending."))
             return redirect(message)
+        if unscheduled:
+            flash.warning(request, _("Saved as a draft: it is no longer scheduled. Schedule it again to send it."))
         message = form.save(commit=False)
         if was_new:
             message.created_by = request.user

@@ -71,3 +71,19 @@ def test_volunteers_cannot_reach_newsletters():
     message = make_message()
     assert client.get("/messages/").status_code == 403
     assert client.get(f"/messages/{message.pk}/preview/ar/").status_code == 403
+
+
+def test_editing_a_scheduled_newsletter_says_it_is_a_draft_again():
+    client = organizer_client()
+    client.cookies["django_language"] = "en"
+    contact_list, _ = make_list(count=1)
+    message = make_message(contact_list)
+    message.schedule()
+    response = client.post(
+        f"/messages/{message.pk}/edit/",
+        {"subject_en": "Campaign news", "body_en": "Hello again", "lists": [contact_list.pk]},
+        follow=True,
+    )
+    message.refresh_from_db()
+    assert message.status == Message.Status.DRAFT
+    assert "no longer scheduled" in response.content.decode()

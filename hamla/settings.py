@@ -227,6 +227,9 @@ CELERY_RESULT_BACKEND = None
 CELERY_TASK_IGNORE_RESULT = True
 # A worker killed mid-task must not lose the task: acknowledge after it ran,
 # requeue when the process dies, and hold only one unacknowledged task at a time.
+# The queue workers read and beat sends to. Tests give each run its own (tests/isolation.py),
+# so two runs on one machine never take each other's tasks.
+CELERY_TASK_DEFAULT_QUEUE = os.environ.get("HAMLA_CELERY_QUEUE", "celery")
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1

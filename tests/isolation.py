@@ -3,12 +3,16 @@
 Under pytest-xdist every worker gets a var directory (embedded broker, SQLite test
 database, caches) and a Redis database of its own, so the Celery worker processes
 one test starts never take the tasks another test sends to its own test database.
-Without xdist it changes nothing.
+Every test process also gets a Celery default queue of its own (HAMLA_CELERY_QUEUE),
+which the worker and beat processes it starts inherit: two test runs on one machine
+(sharing Redis) never take each other's tasks.
 """
 
 import os
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
+
+os.environ.setdefault("HAMLA_CELERY_QUEUE", f"hamla-test-{os.getpid()}")
 
 _worker = os.environ.get("PYTEST_XDIST_WORKER", "")
 if _worker.startswith("gw"):

@@ -9,7 +9,7 @@ from tests.services import process_env, redis_url, unavailable
 # database must not take our tasks. Workers listen on it (and on the default queue, where
 # beat sends the sweep); sends started on it stay on it (messaging.tasks routes chains).
 QUEUE = f"hamla-messaging-test-{os.getpid()}"
-WORKER_QUEUES = f"{QUEUE},celery"
+WORKER_QUEUES = f"{QUEUE},{os.environ.get('HAMLA_CELERY_QUEUE', 'celery')}"
 
 
 def messaging_redis_url():

@@ -443,8 +443,10 @@ class Importer:
         self.seen = set()  # dry run only
         self.tag_ids = {}
 
-    def run(self, path, encoding="auto", batch_size=BATCH, progress=None):
-        plan = inspect(path, encoding)
+    def run(self, path, encoding="auto", batch_size=BATCH, progress=None, plan=None):
+        """`plan`: what inspect() found, when the caller already checked the file (it
+        reads the whole file twice: decoding, then every record)."""
+        plan = plan or inspect(path, encoding)
         result = Result(encoding=plan.encoding, unknown_columns=plan.unknown_columns)
         start_line = 0
         if self.job is not None:

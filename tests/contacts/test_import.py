@@ -222,3 +222,11 @@ def test_outside_a_transaction_batches_commit_in_order_and_a_crash_still_resumes
     result = import_file(path, contact_list, job=job, batch_size=10)
     assert (result.created, result.skipped, Contact.objects.count()) == (25, 1, 25)
     assert Contact.tags.through.objects.count() == 25
+
+
+def test_the_command_reads_the_file_through_once_before_importing(tmp_path, monkeypatch):
+    path = write_csv(tmp_path / "a.csv", ["email", "a@example.org"])
+    real_inspect, calls = importer.inspect, []
+    monkeypatch.setattr(importer, "inspect", lambda *args: calls.append(1) or real_inspect(*args))
+    assert run_command(str(path), "--list", "L")["created"] == 1
+    assert len(calls) == 1

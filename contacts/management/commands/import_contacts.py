@@ -21,18 +21,18 @@ class Command(BaseCommand):
 
     @no_translations  # stable English reasons for --json consumers
     def handle(self, path, list_name, encoding, dry_run, **options):
-        if dry_run:
-            contact_list = ContactList.objects.filter(name=list_name).first() or ContactList(name=list_name)
-        else:
-            contact_list = None
-        try:
-            if not dry_run:
-                # Checked before the list is created so a bad file changes nothing.
-                from contacts.importer import inspect
+        from contacts.importer import inspect
 
-                inspect(path, encoding)
+        try:
+            # Checked before the list is created so a bad file changes nothing.
+            plan = inspect(path, encoding)
+            if dry_run:
+                contact_list = ContactList.objects.filter(name=list_name).first() or ContactList(name=list_name)
+            else:
                 contact_list, _created = ContactList.objects.get_or_create(name=list_name)
-            result = import_file(path, contact_list, encoding=encoding, dry_run=dry_run, file_name=Path(path).name)
+            result = import_file(
+                path, contact_list, encoding=encoding, dry_run=dry_run, file_name=Path(path).name, plan=plan
+            )
         except ImportFailed as exc:
             raise CommandError(str(exc))
         if not dry_run:

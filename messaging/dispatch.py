@@ -197,7 +197,6 @@ def send_batch(message_id, claim_id, size=None):
     if previous.exists():
         result["recovered"] = Delivery.release_in_doubt(previous)
     if message.status != Message.Status.SENDING:
-        message.drop_queued()
         return result
     rows = claim(message_id, claim_id, size or batch_size())
     if not rows:
@@ -220,7 +219,7 @@ def send_batch(message_id, claim_id, size=None):
     Message.objects.filter(pk=message_id).update(last_progress=timezone.now())
     current = Message.objects.filter(pk=message_id).values_list("status", flat=True).first()
     if current == Message.Status.CANCELLED:
-        message.drop_queued()  # a cancel that landed while this batch still held its rows
+        Delivery.drop_cancelled(message_id=message_id)  # a cancel that landed while it held its rows
     # A resume that landed while this batch was stopping for a pause found no queued row
     # to start a chain for: this one carries on.
     resumed = stop_status == Message.Status.PAUSED and current == Message.Status.SENDING

@@ -241,16 +241,8 @@ class Message(models.Model):
                 finished_at=timezone.now(),
             ):
                 return False
-            self.drop_queued()
+            Delivery.drop_cancelled(message_id=self.pk)
         return True
-
-    def drop_queued(self):
-        """Rows of a cancelled message that are (back) in the queue become CANCELLED. cancel()
-        does it once; workers and the sweep call it again after they put rows back, since a
-        cancel can land while a worker still holds its claimed rows."""
-        return Delivery.objects.filter(
-            message_id=self.pk, message__status=self.Status.CANCELLED, status=Delivery.Status.QUEUED
-        ).update(status=Delivery.Status.CANCELLED)
 
     def _lock(self):
         """Lock this message's row until the end of the transaction (PostgreSQL), so that
@@ -400,7 +392,20 @@ class Delivery(models.Model):
         with transaction.atomic():
             heads = list(rows.values("claimed_by").annotate(first=models.Min("id")).values_list("first", flat=True))
             cls.objects.filter(pk__in=heads, status=cls.Status.SENDING).update(in_doubt=True)
-            return rows.update(status=cls.Status.QUEUED, claimed_by="", claimed_at=None)
+            released = rows.update(status=cls.Status.QUEUED, claimed_by="", claimed_at=None)
+            if released:
+                cls.drop_cancelled()
+        return released
+
+    @classmethod
+    def drop_cancelled(cls, **scope):
+        """Queued rows of cancelled messages (of `scope`, e.g. message_id=…) become
+        CANCELLED. cancel() does this once; rows put back in the queue afterwards (by a
+        worker that still held them when the cancel landed, or on release of a dead
+        worker's claim) go through it again."""
+        return cls.objects.filter(status=cls.Status.QUEUED, message__status=Message.Status.CANCELLED, **scope).update(
+            status=cls.Status.CANCELLED
+        )
 
     @classmethod
     def requeue_stale(cls, older_than):

@@ -78,11 +78,6 @@ def sweep(self):
         except Exception:  # one broken message must not hold up every other one
             log.exception("message %s could not be started", pk)
     requeued = Delivery.requeue_stale(settings.HAMLA_CLAIM_STALE_SECONDS)
-    if requeued:
-        # Rows a dead worker held for a message cancelled since go nowhere.
-        Delivery.objects.filter(status=Delivery.Status.QUEUED, message__status=Message.Status.CANCELLED).update(
-            status=Delivery.Status.CANCELLED
-        )
     restarted = 0
     stalled_before = now - timedelta(seconds=settings.HAMLA_STALL_SECONDS)
     for message in Message.objects.filter(status=Message.Status.SENDING):

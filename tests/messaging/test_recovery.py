@@ -47,6 +47,17 @@ def test_the_sweep_releases_claims_abandoned_by_a_dead_worker():
     assert list(Delivery.objects.filter(in_doubt=True).values_list("pk", flat=True)) == [ids[1]]
 
 
+def test_a_dead_workers_rows_of_a_message_cancelled_since_are_cancelled_not_queued():
+    message = started_message(4)
+    _crash_after(message, "task-4", sent=1)
+    assert message.cancel()  # the worker's three claimed rows were not queued, so stay SENDING
+
+    assert Delivery.release_in_doubt(Delivery.objects.filter(claimed_by="task-4")) == 3
+
+    counts = message.counts()
+    assert (counts["queued"], counts["sending"], counts["cancelled"], counts["sent"]) == (0, 0, 3, 1)
+
+
 def test_fresh_claims_are_left_alone_by_the_sweep():
     message = started_message(3)
     _crash_after(message, "task-3", sent=0)

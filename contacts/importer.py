@@ -280,16 +280,22 @@ class Row:
     def key(self):
         return ("e", self.email_hash) if self.email_hash else ("p", self.phone_hash)
 
+    def fills(self, has_phone, has_name):
+        """(phone, names): what this row adds to a person who has, or has not, a phone and
+        a name already. The one rule for merging, within a file and against the database."""
+        return bool(self.phone and not has_phone), bool((self.given_name or self.family_name) and not has_name)
+
     def absorb(self, later):
         """Take from a later row for the same person what an existing contact would take
         from it (see Importer._changes): a phone if none, names if none, tags not yet
         listed. So a file gives the same contacts however it is cut into batches. True if
         anything was taken."""
-        taken = False
-        if later.phone and not self.phone:
-            self.phone, self.phone_hash, taken = later.phone, later.phone_hash, True
-        if (later.given_name or later.family_name) and not self.given_name and not self.family_name:
-            self.given_name, self.family_name, taken = later.given_name, later.family_name, True
+        phone, names = later.fills(has_phone=bool(self.phone), has_name=bool(self.given_name or self.family_name))
+        if phone:
+            self.phone, self.phone_hash = later.phone, later.phone_hash
+        if names:
+            self.given_name, self.family_name = later.given_name, later.family_name
+        taken = phone or names
         tags = [name for name in later.tags if name not in self.tags]
         if tags:
             self.tags, taken = self.tags + tags, True
@@ -620,9 +626,8 @@ class Importer:
             )
         changes = Changes(joined=[c.pk for _r, c in old if c.pk not in member])
         for row, contact in old:
-            phone = bool(row.phone and not contact.phone_enc)
-            names = bool(
-                (row.given_name or row.family_name) and not contact.given_name_enc and not contact.family_name_enc
+            phone, names = row.fills(
+                has_phone=bool(contact.phone_enc), has_name=bool(contact.given_name_enc or contact.family_name_enc)
             )
             if phone or names:
                 changes.fills.append((contact, row, phone, names))

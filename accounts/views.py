@@ -11,7 +11,7 @@ from django_otp import login as otp_login
 from django_otp import user_has_device
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from hamla.mail import outbox_messages, outbox_path
+from core.mail import outbox_messages, outbox_path
 
 from .decorators import admin_required, staff_required
 from .forms import TokenForm

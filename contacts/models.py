@@ -255,7 +255,7 @@ class Contact(models.Model):
         (contact set to NULL) so campaign and print-run signup counts do not change, and
         an ERASED event plus an audit entry record who did it. Returns the former id."""
         from accounts.models import audit
-        from hamla.mail import forget_recipient
+        from core.mail import forget_recipient
 
         former_id, address = self.pk, self.email
         with transaction.atomic():

@@ -18,7 +18,7 @@ from django.core.cache import cache
 from django.db import transaction
 from django.db.models import Q
 
-from hamla.clientip import client_ip
+from core.clientip import client_ip
 
 from . import crypto
 from .emails import send_confirmation

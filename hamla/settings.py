@@ -166,7 +166,7 @@ AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"
 AXES_ENABLED = env_bool("AXES_ENABLED", True)
-AXES_CLIENT_IP_CALLABLE = "hamla.clientip.client_ip"
+AXES_CLIENT_IP_CALLABLE = "core.clientip.client_ip"
 # Reverse proxies in front of the web process that append to X-Forwarded-For (0: none,
 # the client connects directly). See hamla/clientip.py.
 HAMLA_PROXY_COUNT = int(os.environ.get("HAMLA_PROXY_COUNT", "0"))
@@ -260,7 +260,7 @@ if ANYMAIL_ESP:
 elif os.environ.get("EMAIL_HOST"):
     _default_email_backend = "django.core.mail.backends.smtp.EmailBackend"
 else:
-    _default_email_backend = "hamla.mail.OutboxBackend"
+    _default_email_backend = "core.mail.OutboxBackend"
 EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND") or _default_email_backend
 EMAIL_HOST = os.environ.get("EMAIL_HOST", "localhost")
 EMAIL_PORT = int(os.environ.get("EMAIL_PORT", "25"))

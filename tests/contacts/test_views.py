@@ -318,7 +318,7 @@ def test_erasing_a_contact_deletes_the_mail_to_them_in_the_local_outbox(
 ):
     from django.core import mail as django_mail
 
-    from hamla.mail import OutboxBackend
+    from core.mail import OutboxBackend
 
     settings.HAMLA_OUTBOX_DIR = tmp_path / "outbox"
     contact = make_contact(email="Forget.Me@example.org")

@@ -1,7 +1,7 @@
 import pytest
 from django.test import RequestFactory
 
-from hamla.clientip import client_ip
+from core.clientip import client_ip
 
 
 def request(remote="10.0.0.9", forwarded=None):

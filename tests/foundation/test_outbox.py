@@ -4,7 +4,7 @@ from django.urls import reverse
 
 from accounts.models import AuditEvent
 from accounts.roles import ADMIN, ORGANIZER
-from hamla.mail import OutboxBackend
+from core.mail import OutboxBackend
 from tests.factories import logged_in, make_user
 
 pytestmark = pytest.mark.django_db

@@ -2,7 +2,7 @@ from django import forms
 from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
-from .importer import ENCODINGS
+from .importing import ENCODINGS
 from .models import Contact, ContactList, Segment, Tag
 
 

@@ -7,7 +7,7 @@ from django.db import InterfaceError, OperationalError, connection
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from .importer import ImportFailed, import_file
+from .importing import ImportFailed, import_file
 from .models import ImportJob
 
 

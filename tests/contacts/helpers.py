@@ -32,9 +32,9 @@ def a_list(name="Supporters"):
 def crash_on_third_batch(monkeypatch):
     """Make the importer die (as a killed worker would) when it inserts the contacts of
     its third batch; returns a function that lets it run normally again."""
-    from contacts import importer
+    from contacts.importing import pipeline
 
-    real_insert, calls = importer.insert_rows, []
+    real_insert, calls = pipeline.insert_rows, []
 
     def insert_rows(model, *args, **kwargs):
         if model is Contact:
@@ -43,5 +43,5 @@ def crash_on_third_batch(monkeypatch):
                 raise RuntimeError("worker killed")
         return real_insert(model, *args, **kwargs)
 
-    monkeypatch.setattr(importer, "insert_rows", insert_rows)
-    return lambda: monkeypatch.setattr(importer, "insert_rows", real_insert)
+    monkeypatch.setattr(pipeline, "insert_rows", insert_rows)
+    return lambda: monkeypatch.setattr(pipeline, "insert_rows", real_insert)

@@ -5,7 +5,7 @@ import subprocess
 import pytest
 from django.db import connection
 
-from contacts.importer import import_file
+from contacts.importing import import_file
 from tests.services import need_tool
 
 from .helpers import ARABIC_ROWS, a_list, make_contact, write_csv

@@ -3,8 +3,7 @@
 import pytest
 from django.db import connection
 
-from contacts import importer
-from contacts.importer import import_file
+from contacts.importing import Importer, ImportFailed, import_file
 from contacts.models import Contact, ImportJob, Tag
 
 from .helpers import a_list, crash_on_third_batch, write_csv
@@ -14,7 +13,7 @@ pytestmark = pytest.mark.django_db
 
 def test_a_signup_racing_the_insert_is_retried_not_fatal(tmp_path, monkeypatch):
     path = write_csv(tmp_path / "a.csv", ["email", "race@example.org", "other@example.org"])
-    real_existing, calls = importer.Importer._existing, []
+    real_existing, calls = Importer._existing, []
 
     def signup_sneaks_in(self, rows):
         calls.append(1)
@@ -25,7 +24,7 @@ def test_a_signup_racing_the_insert_is_retried_not_fatal(tmp_path, monkeypatch):
             contact.save()
         return found
 
-    monkeypatch.setattr(importer.Importer, "_existing", signup_sneaks_in)
+    monkeypatch.setattr(Importer, "_existing", signup_sneaks_in)
     result = import_file(path, a_list())
     assert len(calls) == 2  # the database's unique-violation came back as Django's IntegrityError
     assert result.created == 2 and Contact.objects.count() == 2
@@ -34,7 +33,7 @@ def test_a_signup_racing_the_insert_is_retried_not_fatal(tmp_path, monkeypatch):
 @pytest.mark.django_db(transaction=True)
 def test_a_batch_failing_at_commit_is_counted_once_and_its_new_tags_recreated(tmp_path, monkeypatch):
     path = write_csv(tmp_path / "a.csv", ["email,tags", "a@example.org,brand-new", "b@example.org,brand-new"])
-    real_write, calls = importer.Importer._write, []
+    real_write, calls = Importer._write, []
 
     def erase_a_contact_before_commit(self, batch):
         counts = real_write(self, batch)
@@ -47,8 +46,8 @@ def test_a_batch_failing_at_commit_is_counted_once_and_its_new_tags_recreated(tm
                 cursor.execute(f"DELETE FROM {table} WHERE id = (SELECT MIN(id) FROM {table})")  # noqa: S608
         return counts
 
-    monkeypatch.setattr(importer.Importer, "_write", erase_a_contact_before_commit)
-    monkeypatch.setattr(importer.Importer, "_can_pipeline", lambda self: False)
+    monkeypatch.setattr(Importer, "_write", erase_a_contact_before_commit)
+    monkeypatch.setattr(Importer, "_can_pipeline", lambda self: False)
     result = import_file(path, a_list())
     assert len(calls) == 2
     assert (result.created, result.updated, result.skipped) == (2, 0, 0)
@@ -132,7 +131,7 @@ def test_a_quote_never_closed_fails_the_file_instead_of_swallowing_the_next_rows
     # Read leniently, b and c would end up inside a's encrypted notes.
     lines = ["email,notes", 'a@example.org,"unclosed note', "b@example.org,about b", "c@example.org,x"]
     path = write_csv(tmp_path / "a.csv", lines)
-    with pytest.raises(importer.ImportFailed, match="2"):
+    with pytest.raises(ImportFailed, match="2"):
         import_file(path, a_list())
     assert not Contact.objects.exists()
 

@@ -5,7 +5,7 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError, no_translations
 
-from contacts.importer import ENCODINGS, ImportFailed, import_file
+from contacts.importing import ENCODINGS, ImportFailed, import_file
 from contacts.models import ContactList
 
 
@@ -21,7 +21,7 @@ class Command(BaseCommand):
 
     @no_translations  # stable English reasons for --json consumers
     def handle(self, path, list_name, encoding, dry_run, **options):
-        from contacts.importer import inspect
+        from contacts.importing import inspect
 
         try:
             # Checked before the list is created so a bad file changes nothing.

@@ -1,0 +1,177 @@
+"""Inspection of a CSV before import: encoding, delimiter and header.
+
+``inspect`` chooses the encoding (BOMs, UTF-16 without BOM, strict UTF-8, else
+Windows-1256), proves the WHOLE file decodes and is not binary, reads every record
+once strictly, sniffs the delimiter and maps the header (Arabic or English column
+names) to canonical names. Anything fatal is raised here as ImportFailed, before a
+single row is written.
+"""
+
+import codecs
+import csv
+import re
+import unicodedata
+from dataclasses import dataclass
+from pathlib import Path
+
+from django.conf import settings
+from django.utils.translation import gettext as _
+
+ENCODINGS = ("auto", "utf-8", "utf-8-sig", "cp1256", "utf-16")
+SAMPLE = 64 * 1024
+
+HEADERS = {
+    "email": {"email", "e_mail", "email_address", "mail", "البريد_الإلكتروني", "البريد_الالكتروني", "البريد"},
+    "phone": {"phone", "phone_number", "mobile", "tel", "telephone", "الهاتف", "رقم_الهاتف", "الجوال", "الموبايل"},
+    "name": {"name", "full_name", "الاسم", "الاسم_الكامل"},
+    "first_name": {"first_name", "given_name", "firstname", "الاسم_الأول"},
+    "last_name": {"last_name", "family_name", "surname", "lastname", "اسم_العائلة", "الكنية"},
+    "language": {"language", "lang", "preferred_language", "اللغة"},
+    "area": {"area", "city", "المنطقة", "المدينة"},
+    "neighbourhood": {"neighbourhood", "neighborhood", "الحي"},
+    "tags": {"tags", "tag", "الوسوم", "الوسم"},
+    "notes": {"notes", "note", "ملاحظات"},
+}
+HEADER_LOOKUP = {alias: key for key, aliases in HEADERS.items() for alias in aliases}
+
+# Control characters but tab and line ends: text with more than 1% of them is binary.
+_CONTROL = re.compile(r"[\x01-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
+class ImportFailed(Exception):
+    """The file cannot be imported at all; nothing was written."""
+
+
+@dataclass
+class Plan:
+    """What `inspect` learned about a file."""
+
+    encoding: str
+    delimiter: str
+    columns: dict  # canonical name -> column index
+    unknown_columns: list
+    size: int
+
+
+def _normalise_header(value):
+    value = unicodedata.normalize("NFKC", value or "").replace("\ufeff", "").strip().lower()
+    return re.sub(r"[\s\-]+", "_", value)
+
+
+def _guess_encoding(head):
+    if head.startswith(codecs.BOM_UTF8):
+        return "utf-8-sig"
+    if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        return "utf-16"
+    # UTF-16 without a BOM: the high byte of each character is NUL for ASCII and 0x06
+    # for Arabic letters, so in Arabic or Latin text nearly every other byte is one of
+    # those two (never so in UTF-8 or Windows-1256).
+    if len(head) >= 4:
+        even, odd = head[0:400:2], head[1:400:2]
+        if _high_bytes(odd) and even.count(0) < len(even) * 0.1:
+            return "utf-16-le"
+        if _high_bytes(even) and odd.count(0) < len(odd) * 0.1:
+            return "utf-16-be"
+    decoder = codecs.getincrementaldecoder("utf-8")()
+    try:
+        decoder.decode(head, final=False)
+        return "utf-8"
+    except UnicodeDecodeError:
+        # Excel on an Arabic Windows saves "CSV" as Windows-1256.
+        return "cp1256"
+
+
+def _high_bytes(sample):
+    return sum(1 for byte in sample if byte in (0, 6)) > len(sample) * 0.9 and sample.count(0) > 0
+
+
+def _check_decodes(path, encoding):
+    """Decode the whole file in chunks; raise ImportFailed on bytes that are not text."""
+    decoder = codecs.getincrementaldecoder(encoding)()
+    with open(path, "rb") as raw:
+        offset = 0
+        while chunk := raw.read(1024 * 1024):
+            try:
+                text = decoder.decode(chunk)
+            except UnicodeDecodeError as exc:
+                raise ImportFailed(
+                    _("The file is not valid %(encoding)s text (byte %(offset)s). Save it as CSV UTF-8 and retry.")
+                    % {"encoding": encoding, "offset": offset + exc.start}
+                )
+            if "\x00" in text or _control_ratio(text) > 0.01:
+                raise ImportFailed(_("This is not a CSV text file (it contains binary data)."))
+            offset += len(chunk)
+        try:
+            decoder.decode(b"", final=True)
+        except UnicodeDecodeError:
+            raise ImportFailed(_("The file ends in the middle of a character; it is truncated or not text."))
+
+
+def _check_records(path, encoding, delimiter):
+    """Read every record once, strictly: a record the csv module cannot read (a quote
+    never closed, which would swallow the rest of the file into one cell; a field over
+    its 128 KiB limit) fails the whole file here, before anything is written. Read
+    past, the text of a broken field could be taken for rows, or rows for a note."""
+    with open(path, encoding=encoding, newline="") as text:
+        reader = csv.reader(text, delimiter=delimiter, strict=True)
+        first = 1
+        try:
+            while True:
+                first = reader.line_num + 1  # where the record starts: a broken quote opened there
+                if next(reader, None) is None:
+                    return
+        except csv.Error as exc:
+            raise ImportFailed(
+                _("Line %(line)s cannot be read as CSV (%(reason)s). Fix that line and retry.")
+                % {"line": first, "reason": exc}
+            )
+
+
+def _control_ratio(text):
+    return len(_CONTROL.findall(text)) / max(1, len(text))
+
+
+def inspect(path, encoding="auto"):
+    """Check that `path` is an importable CSV and work out how to read it."""
+    path = Path(path)
+    if encoding not in ENCODINGS:
+        raise ImportFailed(_("Unknown encoding %(name)s.") % {"name": encoding})
+    try:
+        size = path.stat().st_size
+    except OSError:
+        raise ImportFailed(_("The file cannot be opened."))
+    if size == 0:
+        raise ImportFailed(_("The file is empty."))
+    if size > settings.HAMLA_MAX_IMPORT_BYTES:
+        raise ImportFailed(
+            _("The file is too large (%(size)s bytes; the limit is %(limit)s).")
+            % {"size": size, "limit": settings.HAMLA_MAX_IMPORT_BYTES}
+        )
+    with open(path, "rb") as raw:
+        head = raw.read(SAMPLE)
+    if encoding == "auto":
+        encoding = _guess_encoding(head)
+    elif encoding == "utf-16" and not head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        encoding = _guess_encoding(head) if _guess_encoding(head).startswith("utf-16") else "utf-16-le"
+    _check_decodes(path, encoding)
+    with open(path, encoding=encoding, newline="") as text:
+        header_line = text.readline()
+    if not header_line.strip():
+        raise ImportFailed(_("The first line (the column headers) is empty."))
+    delimiter = max(",;\t", key=header_line.count)
+    if header_line.count(delimiter) == 0:
+        delimiter = ","
+    header = next(csv.reader([header_line], delimiter=delimiter))
+    _check_records(path, encoding, delimiter)
+    columns, unknown = {}, []
+    for index, name in enumerate(header):
+        key = HEADER_LOOKUP.get(_normalise_header(name))
+        if key and key not in columns:
+            columns[key] = index
+        elif name.strip():
+            unknown.append(name.strip())
+    if "email" not in columns and "phone" not in columns:
+        raise ImportFailed(
+            _("No email or phone column found. The first line must name the columns, e.g. email, phone, name.")
+        )
+    return Plan(encoding=encoding, delimiter=delimiter, columns=columns, unknown_columns=unknown, size=size)

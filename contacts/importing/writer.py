@@ -1,0 +1,99 @@
+"""The contacts tables as the importer reads and writes them, in bulk.
+
+What is specific to contacts lives here; the generic bulk writer is ``core.db.copy``.
+``contact_values`` gives a batch's rows as Contact columns (CONTACT_COLUMNS), already
+encrypted; ``contacts_where`` finds existing contacts by blind index in one query;
+``insert_for_contacts`` writes one membership or consent row per contact;
+``refresh_statistics`` keeps PostgreSQL's planner right after a large load.
+"""
+
+from django.db import connection
+
+from core.db.copy import copy_lines, driver_cursor, insert_rows
+
+from ..models import ConsentEvent, Contact, Membership
+
+CONTACT_COLUMNS = (
+    "given_name_enc",
+    "family_name_enc",
+    "email_enc",
+    "phone_enc",
+    "notes_enc",
+    "email_hash",
+    "phone_hash",
+    "language",
+    "city",
+    "neighbourhood",
+    "status",
+    "source",
+    "created",
+    "updated",
+)
+# What deciding about an existing contact needs: its keys and which fields are empty.
+LOOKUP_COLUMNS = ("id", "email_hash", "phone_hash", "phone_enc", "given_name_enc", "family_name_enc")
+
+
+def contact_values(rows, ring, now):
+    """The rows as tuples of CONTACT_COLUMNS: new, subscribed contacts from an import,
+    encrypted with `ring` (a generator: the caller formats or lists them)."""
+    encrypt, subscribed = ring.encrypt, Contact.Status.SUBSCRIBED.value
+    return (
+        (
+            encrypt(r.given_name),
+            encrypt(r.family_name),
+            encrypt(r.email),
+            encrypt(r.phone),
+            encrypt(r.notes),
+            r.email_hash,
+            r.phone_hash,
+            r.language,
+            r.city,
+            r.neighbourhood,
+            subscribed,
+            "import",
+            now,
+            now,
+        )
+        for r in rows
+    )
+
+
+def contacts_where(column, hashes, email_is_null=False):
+    """Contacts whose `column` is one of `hashes` (only the LOOKUP_COLUMNS)."""
+    hashes = list(set(hashes))
+    if not hashes:
+        return []
+    # Column and table names are constants of this module, never input.
+    if connection.vendor == "postgresql":
+        where, params = f"{column} = ANY(%s)", [hashes]  # one array parameter, not thousands
+    else:
+        where, params = f"{column} IN ({', '.join(['%s'] * len(hashes))})", hashes
+    if email_is_null:
+        where += " AND email_hash IS NULL"
+    sql = f"SELECT {', '.join(LOOKUP_COLUMNS)} FROM {Contact._meta.db_table} WHERE {where}"  # noqa: S608
+    with driver_cursor() as cursor:
+        cursor.execute(sql, params)
+        values = cursor.fetchall()
+    return [Contact(**dict(zip(LOOKUP_COLUMNS, v, strict=True))) for v in values]
+
+
+def insert_for_contacts(model, contact_ids, shared):
+    """Insert one `model` row per contact id, all rows alike but for the contact:
+    the shared columns are formatted once, not once a row."""
+    if not contact_ids:
+        return
+    columns = ("contact_id", *shared)
+    if connection.vendor != "postgresql":
+        insert_rows(model, columns, [(cid, *shared.values()) for cid in contact_ids])
+        return
+    (suffix,) = copy_lines(model, tuple(shared), [tuple(shared.values())])
+    insert_rows(model, columns, lines=[f"{cid}\t{suffix}" for cid in contact_ids])
+
+
+def refresh_statistics():
+    """Update PostgreSQL's statistics for the tables an import fills (no-op elsewhere)."""
+    if connection.vendor != "postgresql" or connection.in_atomic_block:
+        return
+    with connection.cursor() as cursor:
+        for model in (Contact, Membership, ConsentEvent):
+            cursor.execute(f"ANALYZE {connection.ops.quote_name(model._meta.db_table)}")

@@ -1,0 +1,1 @@
+"""Database helpers that know no Hamla model: bulk writes (`copy`)."""

@@ -1,43 +1,29 @@
 """Panels other apps contribute to the campaign dashboard.
 
-An app joins in by providing ``<app>/panels.py`` with
+An app joins in by registering, from its ``AppConfig.ready()``, a function
 ``campaign_panel(campaign) -> dict | None``; the dict names a template
 (``{"template": "<app>/_campaign_panel.html", ...}``) and carries that
 template's context. The dashboard includes it with ``panel=<the dict>``.
+This module names no app: panels appear in the order apps registered them,
+which is INSTALLED_APPS order.
 """
 
-import functools
-import importlib
-
-from django.apps import apps
+_PANELS = []
 
 
-@functools.cache
-def _panel_modules():
-    """Found once per process: a failed import per app on every dashboard view is wasted work."""
-    modules = []
-    for config in apps.get_app_configs():
-        if config.name == "campaigns":
-            continue
-        try:
-            modules.append(importlib.import_module(f"{config.name}.panels"))
-        except ModuleNotFoundError as exc:
-            # Only "this app has no panels module" is expected; a broken import inside one is not.
-            if exc.name != f"{config.name}.panels":
-                raise
-    return modules
+def register(build):
+    """Add a panel builder; registering the same function twice keeps one."""
+    if build not in _PANELS:
+        _PANELS.append(build)
 
 
 def panels_for(campaign):
-    """The non-empty panels of every installed app for this campaign, in INSTALLED_APPS order."""
+    """The non-empty panels of every registered app for this campaign."""
     panels = []
-    for module in _panel_modules():
-        build = getattr(module, "campaign_panel", None)
-        if build is None:
-            continue
+    for build in _PANELS:
         panel = build(campaign)
         if panel:
             if "template" not in panel:
-                raise ValueError(f"{module.__name__}.campaign_panel returned a panel without a template")
+                raise ValueError(f"{build.__module__}.{build.__name__} returned a panel without a template")
             panels.append(panel)
     return panels

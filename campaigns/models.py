@@ -1,23 +1,16 @@
 from dataclasses import dataclass
 
-from django.apps import apps
 from django.core.exceptions import ValidationError
 from django.db import connection, models
-from django.db.models import Count, IntegerField, OuterRef, Q, Subquery, Sum, Value
-from django.db.models.functions import Cast, Coalesce, ExtractYear, Substr
+from django.db.models import Count, IntegerField, OuterRef, Sum
+from django.db.models.functions import Cast, ExtractYear, Substr
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
-# Deliveries that count as "messages delivered" towards a campaign's goal.
-DELIVERED_STATUSES = ("sent", "delivered", "opened", "clicked", "complained")  # a complaint was received
-
-
-def _total(queryset, group_by, aggregate):
-    """A correlated subquery giving one number per campaign (0 when there are no rows)."""
-    sub = queryset.order_by().values(group_by).annotate(total=aggregate).values("total")
-    return Coalesce(Subquery(sub, output_field=IntegerField()), Value(0))
+from . import goals
+from .goals import total as _total
 
 
 def year_of(field):
@@ -45,34 +38,12 @@ def years_of(queryset, field, matching=None):
 
 
 def progress_annotations():
-    """Annotations measuring each goal from the real records of the other apps.
+    """Annotations measuring each goal from real records: the campaign's own actions
+    here, the other apps' figures as they registered them (see campaigns.goals).
 
     Each is a correlated subquery, so a campaign page, or a page of the list,
     gets all its progress figures in the same single query."""
-    campaign = OuterRef("pk")
-    figures = {
-        "progress_participants": _total(Action.objects.filter(campaign=campaign), "campaign", Sum("participants")),
-        "progress_actions": _total(Action.objects.filter(campaign=campaign), "campaign", Count("pk")),
-    }
-    # Looked up lazily: flyers, contacts and messaging all import this module.
-    PrintRun = apps.get_model("flyers", "PrintRun")
-    ConsentEvent = apps.get_model("contacts", "ConsentEvent")
-    Delivery = apps.get_model("messaging", "Delivery")
-    figures["progress_flyers"] = _total(
-        PrintRun.objects.filter(flyer__campaign=campaign), "flyer__campaign", Sum("quantity")
-    )
-    # People, not confirmations: someone who left and signed up again counts once. The
-    # events of erased supporters (contact NULL) still count, one each.
-    people = Count("contact", distinct=True) + Count("pk", filter=Q(contact__isnull=True))
-    figures["progress_signups"] = _total(
-        ConsentEvent.objects.filter(campaign=campaign, kind="confirmed"), "campaign", people
-    )
-    figures["progress_messages"] = _total(
-        Delivery.objects.filter(message__campaign=campaign, status__in=DELIVERED_STATUSES),
-        "message__campaign",
-        Count("pk"),
-    )
-    return figures
+    return goals.annotations(keys=[figure.removeprefix("progress_") for _, figure, _ in Campaign.GOALS])
 
 
 @dataclass(frozen=True)
@@ -204,7 +175,7 @@ class Campaign(models.Model):
         return self.summary_ar or self.summary_en
 
     def public_url(self):
-        return reverse("campaigns:public", args=[self.slug])
+        return reverse("public:campaign", args=[self.slug])
 
     def clean(self):
         if not (self.title_ar or self.title_en):
@@ -298,3 +269,10 @@ class Action(models.Model):
         if get_language() == "en":
             return self.description_en or self.description_ar
         return self.description_ar or self.description_en
+
+
+# The campaign's own figures; flyers, contacts and messaging register theirs (their goals.py).
+goals.register(
+    "participants", lambda campaign: _total(Action.objects.filter(campaign=campaign), "campaign", Sum("participants"))
+)
+goals.register("actions", lambda campaign: _total(Action.objects.filter(campaign=campaign), "campaign", Count("pk")))

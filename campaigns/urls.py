@@ -2,8 +2,6 @@ from django.urls import path
 
 from . import views
 
-# Mounted at the site root (hamla/urls.py) so the login-free public page /c/<slug>/
-# can share the "campaigns" namespace with the organizer pages under /campaigns/.
 app_name = "campaigns"
 urlpatterns = [
     path("campaigns/", views.campaign_list, name="list"),
@@ -15,6 +13,4 @@ urlpatterns = [
     path("campaigns/<int:pk>/status/", views.campaign_status, name="status"),
     path("campaigns/<int:pk>/actions/new/", views.action_add, name="action_add"),
     path("campaigns/<int:pk>/actions/<int:action_pk>/edit/", views.action_edit, name="action_edit"),
-    # Public, no login; /c/ is exempt from the staff two-factor check.
-    path("c/<slug:slug>/", views.public, name="public"),
 ]

@@ -4,7 +4,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.http import Http404, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import get_language, get_language_bidi
@@ -14,7 +14,6 @@ from django.views.decorators.http import require_POST
 from accounts.decorators import organizer_required
 from accounts.models import audit
 
-from . import public as public_page
 from .charts import year_bars
 from .dashboard import panels_for
 from .forms import ActionForm, CampaignFilterForm, CampaignForm, HistoryFilterForm
@@ -191,21 +190,3 @@ def history_report(request):
     response = HttpResponse(pdf, content_type="application/pdf")
     response["Content-Disposition"] = f'attachment; filename="{name}"'
     return response
-
-
-def public(request, slug):
-    """The login-free page a flyer's QR code leads to. Non-public campaigns are 404, never 403,
-    so the address does not even confirm that such a campaign exists."""
-    campaign = Campaign.objects.public().filter(slug=slug).first()
-    if campaign is None:
-        raise Http404
-    code = request.GET.get("r") or request.POST.get("r") or ""
-    print_run = public_page.print_run_for(campaign, code)
-    if request.method == "GET" and print_run is not None:
-        public_page.record_visit(print_run)
-    context = public_page.signup_context(request, campaign, print_run)
-    if context.get("redirect"):
-        return redirect(context["redirect"])
-    upcoming = campaign.actions.filter(is_public=True, date__gte=timezone.localdate()).order_by("date", "id")
-    context.update({"campaign": campaign, "upcoming": upcoming[:20], "code": print_run.code if print_run else ""})
-    return render(request, "campaigns/public.html", context, status=429 if context.get("rate_limited") else 200)

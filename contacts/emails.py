@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 def send_confirmation(contact, token, language="ar"):
     """Send the double opt-in link to the contact's address, in `language`."""
     language = language if language in ("ar", "en") else ("en" if language == "tr" else "ar")
-    url = settings.SITE_URL + reverse("contacts_signup_confirm", args=[token])
+    url = settings.SITE_URL + reverse("public:signup_confirm", args=[token])
     with translation.override(language):
         context = {"url": url, "given_name": contact.given_name, "rtl": language == "ar", "language": language}
         subject = _("Please confirm your subscription")

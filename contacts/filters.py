@@ -1,7 +1,8 @@
 """Filters over contacts shared by the contact list page and saved segments.
 
-All filters use clear, indexed columns (or messaging's delivery statuses for
-engagement); none needs decryption.
+All filters use clear, indexed columns; none needs decryption. Filters over other
+apps' records (newsletter engagement, from messaging) are contributed by those apps
+through `register`, so this module names none of them.
 """
 
 import datetime
@@ -32,6 +33,17 @@ def _codes(values):
     if isinstance(values, str):
         values = [values]
     return [str(v) for v in values or [] if v]
+
+
+# key -> narrow(queryset, value) -> queryset, registered by other apps from their
+# AppConfig.ready(). A key whose app is not installed is ignored like any unknown key.
+_CONTRIBUTED = {}
+
+
+def register(key, narrow):
+    """Let another app filter contacts by `key`: `narrow(queryset, value)` must ignore a
+    value it does not understand (return the queryset unchanged), as the filters here do."""
+    _CONTRIBUTED[key] = narrow
 
 
 def apply_filters(queryset, filters):
@@ -67,23 +79,7 @@ def apply_filters(queryset, filters):
     before = _date(filters.get("created_before"))
     if before:
         queryset = queryset.filter(created__date__lte=before)
-    engagement = filters.get("engagement")
-    if engagement in ENGAGEMENT:
-        queryset = _engagement(queryset, engagement)
+    for key, narrow in _CONTRIBUTED.items():
+        if filters.get(key):
+            queryset = narrow(queryset, filters[key])
     return queryset
-
-
-ENGAGEMENT = ("opened", "not_opened")
-
-
-def _engagement(queryset, engagement):
-    """Opened (or clicked) at least one newsletter / received some but opened none."""
-    from django.apps import apps
-
-    # Looked up lazily: messaging's models import this app's.
-    Delivery = apps.get_model("messaging", "Delivery")
-    opened = Exists(Delivery.objects.filter(contact=OuterRef("pk"), status__in=["opened", "clicked"]))
-    if engagement == "opened":
-        return queryset.filter(opened)
-    received = Exists(Delivery.objects.filter(contact=OuterRef("pk"), status__in=["sent", "delivered"]))
-    return queryset.filter(received).exclude(opened)

@@ -8,17 +8,15 @@ from django.http import FileResponse, Http404, JsonResponse, StreamingHttpRespon
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
-from django.views.decorators.csrf import csrf_exempt
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_POST
 
 from accounts.decorators import admin_required, organizer_required
 from accounts.models import audit
 
 from . import crypto, export
 from .filters import apply_filters
-from .forms import ContactForm, FilterForm, ImportForm, ListForm, SegmentForm, SignupForm, TagForm
+from .forms import ContactForm, FilterForm, ImportForm, ListForm, SegmentForm, TagForm
 from .models import ConsentEvent, Contact, ContactList, ImportJob, Membership, Segment, Tag
-from .signup import RateLimited, confirm_token, contact_for_token, request_signup
 from .tasks import error_report_path, run_import
 
 PAGE_SIZE = 50
@@ -383,38 +381,3 @@ def export_contacts(request):
         response["Content-Disposition"] = f'attachment; filename="contacts-{contact_list.pk}-{stamp}.csv"'
         return response
     return render(request, "contacts/export.html", {"lists": all_lists})
-
-
-# --- public signup ----------------------------------------------------------------------
-
-
-def signup(request):
-    """The standalone public signup page; ?r=<print run code> credits a flyer."""
-    from flyers.models import PrintRun
-
-    code = request.GET.get("r") or request.POST.get("r") or ""
-    print_run = PrintRun.objects.select_related("flyer__campaign").filter(code=code).first() if code else None
-    form = SignupForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            request_signup(request, form, print_run=print_run)
-        except RateLimited:
-            return render(request, "contacts/signup.html", {"rate_limited": True}, status=429)
-        return render(request, "contacts/signup.html", {"sent": True})
-    return render(
-        request, "contacts/signup.html", {"signup_form": form, "signup_action": request.path, "print_run_code": code}
-    )
-
-
-@csrf_exempt  # reached only with the signed token from the mail, which is the credential here
-@require_http_methods(["GET", "POST"])
-def signup_confirm(request, token):
-    """GET shows a button, POST confirms: mail scanners that follow every link in a
-    message must not subscribe someone on their own."""
-    if request.method == "GET":
-        ok = contact_for_token(token) is not None
-        return render(request, "contacts/signup_confirm.html", {"ok": ok, "token": token}, status=200 if ok else 400)
-    contact = confirm_token(token)
-    return render(
-        request, "contacts/signup_confirmed.html", {"ok": contact is not None}, status=200 if contact else 400
-    )

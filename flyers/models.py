@@ -4,7 +4,6 @@ import string
 from datetime import timedelta
 from urllib.parse import urlencode
 
-from django.apps import apps
 from django.conf import settings
 from django.core.validators import RegexValidator
 from django.db import models
@@ -68,7 +67,7 @@ class Flyer(models.Model):
     def qr_url(self, print_run=None):
         """Absolute link to the campaign's public page; with a print run, carries its code as ?r=."""
         try:
-            path = reverse("campaigns:public", args=[self.campaign.slug])
+            path = reverse("public:campaign", args=[self.campaign.slug])
         except NoReverseMatch:
             # The agreed address of the public page, while the campaigns app has no route for it.
             path = f"/c/{self.campaign.slug}/"
@@ -78,8 +77,8 @@ class Flyer(models.Model):
         return url
 
     def spec(self, print_run=None, grayscale=None):
-        """The PDF engine's description of this flyer (flyers.pdf.FlyerSpec); pure data, no rendering."""
-        from .pdf import FlyerSpec
+        """The PDF engine's description of this flyer (flyers.designs.FlyerSpec); pure data, no rendering."""
+        from .designs import FlyerSpec
 
         return FlyerSpec(
             headline_ar=_keep_numbers_whole(self.headline_ar),
@@ -165,17 +164,22 @@ class PrintRun(models.Model):
         return cls.objects.filter(code=code).update(visits=models.F("visits") + 1) == 1
 
 
+# Confirmed signups are kept by contacts, which registers how to count them per print
+# run (contacts.goals); flyers only shows the numbers. Nothing registered: no signups.
+_signup_counter = None
+
+
+def count_signups_with(counter):
+    """Register `counter(print_run_ids) -> {print_run_id: signups}`."""
+    global _signup_counter
+    _signup_counter = counter
+
+
 def signup_counts(print_runs):
     """{print_run_id: confirmed signups} for the given print runs (numbers only, never who)."""
-    # Looked up lazily: contacts' models import this module.
-    consent = apps.get_model("contacts", "ConsentEvent")
-    ids = [run.pk for run in print_runs]
-    rows = (
-        consent.objects.filter(kind="confirmed", print_run_id__in=ids)
-        .values("print_run_id")
-        .annotate(n=models.Count("id"))
-    )
-    return {row["print_run_id"]: row["n"] for row in rows}
+    if _signup_counter is None:
+        return {}
+    return _signup_counter([run.pk for run in print_runs])
 
 
 def flyer_totals(flyers):

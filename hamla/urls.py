@@ -11,16 +11,11 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("accounts/", include("accounts.urls")),
     path("contacts/", include("contacts.urls")),
-    # Campaigns mount at the root so the public page /c/<slug>/ shares the "campaigns" namespace.
     path("", include("campaigns.urls")),
     path("flyers/", include("flyers.urls")),
     path("messages/", include("messaging.urls")),
     path("django-admin/", admin.site.urls),
 ]
 
-# Public, login-free pages: signup, unsubscribe and webhooks (the campaign page /c/<slug>/
-# is in campaigns/urls.py).
-urlpatterns += [
-    path("", include("contacts.public_urls")),
-    path("", include("messaging.public_urls")),
-]
+# Every login-free page: /c/<slug>/, /signup/, /u/<token>/, /webhooks/ (see public/).
+urlpatterns += [path("", include("public.urls"))]

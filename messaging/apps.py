@@ -6,4 +6,13 @@ class MessagingConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self):
-        from . import tracking  # noqa: F401 - connects the anymail tracking receiver
+        from campaigns import dashboard
+
+        from . import (
+            goals,
+            panels,
+            tracking,  # noqa: F401 - connects the anymail tracking receiver
+        )
+
+        goals.register()
+        dashboard.register(panels.campaign_panel)

@@ -28,8 +28,8 @@ def read(token):
 
 
 def unsubscribe_url(token):
-    return settings.SITE_URL + reverse("messaging_public:unsubscribe", args=[token])
+    return settings.SITE_URL + reverse("public:unsubscribe", args=[token])
 
 
 def preferences_url(token):
-    return settings.SITE_URL + reverse("messaging_public:preferences", args=[token])
+    return settings.SITE_URL + reverse("public:preferences", args=[token])

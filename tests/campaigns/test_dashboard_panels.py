@@ -1,5 +1,3 @@
-import types
-
 import pytest
 
 from campaigns import dashboard
@@ -16,11 +14,15 @@ def test_it_collects_the_panels_other_apps_provide():
     assert all(not t.startswith("campaigns/") for t in templates)
 
 
-def test_apps_returning_none_are_left_out_and_a_panel_without_template_is_an_error(monkeypatch):
-    silent = types.SimpleNamespace(__name__="silent.panels", campaign_panel=lambda campaign: None)
-    broken = types.SimpleNamespace(__name__="broken.panels", campaign_panel=lambda campaign: {"x": 1})
-    monkeypatch.setattr(dashboard, "_panel_modules", lambda: iter([silent]))
+def test_apps_returning_none_are_left_out(monkeypatch):
+    monkeypatch.setattr(dashboard, "_PANELS", [lambda campaign: None])
     assert panels_for(make_campaign()) == []
-    monkeypatch.setattr(dashboard, "_panel_modules", lambda: iter([broken]))
-    with pytest.raises(ValueError, match="broken.panels"):
+
+
+def test_a_panel_without_a_template_is_an_error_naming_its_builder(monkeypatch):
+    def broken_panel(campaign):
+        return {"x": 1}
+
+    monkeypatch.setattr(dashboard, "_PANELS", [broken_panel])
+    with pytest.raises(ValueError, match="broken_panel"):
         panels_for(make_campaign())

@@ -27,7 +27,7 @@ def confirm_link(message):
 
 def post_signup(client=None, **data):
     form = {"email": "new.person@example.org", "given_name": "Rana", "language": "en", "website": ""} | data
-    return (client or Client()).post(reverse("contacts_signup") + data.pop("query", ""), form)
+    return (client or Client()).post(reverse("public:signup") + data.pop("query", ""), form)
 
 
 def test_a_signup_stays_pending_until_the_emailed_link_is_opened():
@@ -89,8 +89,8 @@ def test_one_inbox_gets_at_most_a_few_confirmation_mails():
 @pytest.mark.parametrize("token", ["forged", "eyJjIjoxfQ:1abc:def"])
 def test_a_forged_or_broken_token_confirms_nothing(token):
     contact = make_contact(email="p@example.org", status=Contact.Status.PENDING)
-    assert Client().get(reverse("contacts_signup_confirm", args=[token])).status_code == 400
-    response = Client().post(reverse("contacts_signup_confirm", args=[token]))
+    assert Client().get(reverse("public:signup_confirm", args=[token])).status_code == 400
+    response = Client().post(reverse("public:signup_confirm", args=[token]))
     assert response.status_code == 400
     contact.refresh_from_db()
     assert contact.status == Contact.Status.PENDING
@@ -100,7 +100,7 @@ def test_a_token_for_an_erased_contact_is_refused():
     contact = make_contact(email="gone@example.org", status=Contact.Status.PENDING)
     token = signup.make_token(contact)
     contact.erase(None)
-    assert Client().post(reverse("contacts_signup_confirm", args=[token])).status_code == 400
+    assert Client().post(reverse("public:signup_confirm", args=[token])).status_code == 400
 
 
 def test_unsubscribe_and_suppress_are_idempotent_and_recorded_once():
@@ -135,7 +135,7 @@ def test_a_token_does_not_confirm_a_different_contact_that_reuses_the_id():
     contact.erase(None)
     other = make_contact(email="second@example.org", status=Contact.Status.PENDING)
     Contact.objects.filter(pk=other.pk).update(id=pk)
-    assert Client().post(reverse("contacts_signup_confirm", args=[token])).status_code == 400
+    assert Client().post(reverse("public:signup_confirm", args=[token])).status_code == 400
     assert Contact.objects.get(pk=pk).status == Contact.Status.PENDING
 
 
@@ -154,11 +154,11 @@ def test_a_confirmation_mail_from_before_an_unsubscribe_cannot_bring_them_back()
     token = token_issued_earlier(contact)
     contact.unsubscribe("one_click")
 
-    assert Client().post(reverse("contacts_signup_confirm", args=[token])).status_code == 400
+    assert Client().post(reverse("public:signup_confirm", args=[token])).status_code == 400
     assert Contact.objects.get(pk=contact.pk).status == Contact.Status.UNSUBSCRIBED
 
     fresh = signup.make_token(contact)  # a new request after leaving is fresh consent
-    assert Client().post(reverse("contacts_signup_confirm", args=[fresh])).status_code == 200
+    assert Client().post(reverse("public:signup_confirm", args=[fresh])).status_code == 200
     assert Contact.objects.get(pk=contact.pk).status == Contact.Status.SUBSCRIBED
 
 
@@ -170,10 +170,10 @@ def test_an_old_confirmation_mail_cannot_put_someone_back_on_a_list_they_left():
     token = token_issued_earlier(contact, contact_list=contact_list)
     contact.leave_list(contact_list)
 
-    assert Client().post(reverse("contacts_signup_confirm", args=[token])).status_code == 400
+    assert Client().post(reverse("public:signup_confirm", args=[token])).status_code == 400
     assert not Membership.objects.get(contact=contact, contact_list=contact_list).subscribed
 
     fresh = signup.make_token(contact, contact_list=contact_list)
-    assert Client().post(reverse("contacts_signup_confirm", args=[fresh])).status_code == 200
+    assert Client().post(reverse("public:signup_confirm", args=[fresh])).status_code == 200
     assert Membership.objects.get(contact=contact, contact_list=contact_list).subscribed
     assert ConsentEvent.objects.filter(contact=contact, kind="confirmed", contact_list=contact_list).exists()

@@ -8,7 +8,7 @@ from django.utils import timezone
 from contacts.models import ConsentEvent
 from flyers.models import Flyer, PrintRun
 
-from .helpers import make_action, make_campaign
+from tests.campaigns.helpers import make_action, make_campaign
 
 pytestmark = pytest.mark.django_db
 

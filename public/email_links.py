@@ -8,10 +8,9 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods
 
 from contacts.models import Contact, Membership
-
-from . import tokens
-from .forms import PreferencesForm
-from .models import Message
+from messaging import tokens
+from messaging.forms import PreferencesForm
+from messaging.models import Message
 
 
 def _recipient(token):
@@ -42,10 +41,10 @@ def unsubscribe(request, token):
     with translation.override(_language(request, contact)):
         if request.method == "POST":
             contact.unsubscribe("one_click", message=message)
-            return render(request, "messaging/public/unsubscribed.html", {"token": token})
+            return render(request, "public/unsubscribed.html", {"token": token})
         return render(
             request,
-            "messaging/public/unsubscribe.html",
+            "public/unsubscribe.html",
             {"token": token, "already": contact.status == Contact.Status.UNSUBSCRIBED},
         )
 
@@ -69,6 +68,6 @@ def preferences(request, token):
     with translation.override(_language(request, contact)):
         return render(
             request,
-            "messaging/public/preferences.html",
+            "public/preferences.html",
             {"form": form, "token": token, "saved": saved, "subscribed": contact.is_sendable},
         )

@@ -1,4 +1,4 @@
-"""The public campaign page's links to the other apps: flyer print runs and the signup form."""
+"""Crediting a visit or a signup to the flyer print run whose QR code brought it, and the signup form's context."""
 
 import re
 
@@ -20,6 +20,13 @@ def print_run_for(campaign, code):
     return PrintRun.objects.filter(code=code, flyer__campaign=campaign).first()
 
 
+def any_print_run(code):
+    """The print run with this QR code, whatever its campaign (the standalone signup page), or None."""
+    if not CODE.fullmatch(code or ""):
+        return None
+    return PrintRun.objects.select_related("flyer__campaign").filter(code=code).first()
+
+
 def record_visit(print_run):
     """Count one visit from this print run's QR code; nothing about the visitor is stored."""
     print_run.record_visit(print_run.code)
@@ -37,5 +44,5 @@ def signup_context(request, campaign, print_run):
             request_signup(request, form, campaign=campaign, print_run=print_run)
         except RateLimited:
             return {"signup_form": form, "signup_action": action, "rate_limited": True, **extra}
-        return {"redirect": reverse("campaigns:public", args=[campaign.slug]) + "?sent=1"}
+        return {"redirect": reverse("public:campaign", args=[campaign.slug]) + "?sent=1"}
     return {"signup_form": form, "signup_action": action, **extra}

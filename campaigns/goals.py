@@ -1,0 +1,41 @@
+"""Goal progress: each app measures its own figures; campaigns only collects them.
+
+A figure is a function ``figure(campaign) -> expression`` where ``campaign`` is
+``OuterRef("pk")`` of a Campaign queryset and the expression gives one integer per
+campaign (a correlated subquery, see `total`). Apps register theirs from
+``AppConfig.ready()`` with ``register("signups", figure)``; a campaign queryset's
+``with_progress()`` then annotates ``progress_<key>`` for every registered key, all in
+the one query that fetches the campaigns.
+
+The collector names no other app, model or status: whoever keeps the records says
+what counts (messaging says which delivery statuses are "delivered"), so renaming a
+status cannot silently break a goal bar. A goal whose app is not installed reads 0.
+"""
+
+from django.db.models import IntegerField, OuterRef, Subquery, Value
+from django.db.models.functions import Coalesce
+
+_FIGURES = {}
+
+
+def register(key, figure):
+    """Contribute `progress_<key>`; registering a key twice replaces the first."""
+    _FIGURES[key] = figure
+
+
+def total(queryset, group_by, aggregate):
+    """A correlated subquery giving one number per campaign (0 when there are no rows).
+
+    `queryset` is already filtered on the campaign (``OuterRef("pk")``); `group_by`
+    is its path to the campaign."""
+    sub = queryset.order_by().values(group_by).annotate(total=aggregate).values("total")
+    return Coalesce(Subquery(sub, output_field=IntegerField()), Value(0))
+
+
+def annotations(keys=()):
+    """{"progress_<key>": expression} for every registered figure, and 0 for each of
+    `keys` that nothing registered (a goal whose app is not installed)."""
+    campaign = OuterRef("pk")
+    figures = {f"progress_{key}": Value(0) for key in keys}
+    figures.update({f"progress_{key}": figure(campaign) for key, figure in _FIGURES.items()})
+    return figures

@@ -1,0 +1,18 @@
+"""The login-free URLs. Everything under the "public" namespace is reachable without an
+account and exempt from the staff two-factor check (accounts.middleware)."""
+
+from django.urls import include, path
+
+from messaging.tracking import guarded_anymail_urls
+
+from . import email_links, views
+
+app_name = "public"
+urlpatterns = [
+    path("c/<slug:slug>/", views.campaign, name="campaign"),
+    path("signup/", views.signup, name="signup"),
+    path("signup/confirm/<str:token>/", views.signup_confirm, name="signup_confirm"),
+    path("u/<str:token>/", email_links.unsubscribe, name="unsubscribe"),
+    path("u/<str:token>/preferences/", email_links.preferences, name="preferences"),
+    path("webhooks/anymail/", include(guarded_anymail_urls())),
+]

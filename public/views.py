@@ -1,0 +1,59 @@
+"""Pages a flyer leads to: the campaign page and the standalone signup with its confirmation."""
+
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_http_methods
+
+from campaigns.models import Campaign
+from contacts.forms import SignupForm
+from contacts.signup import RateLimited, confirm_token, contact_for_token, request_signup
+
+from . import attribution
+
+
+def campaign(request, slug):
+    """The login-free page a flyer's QR code leads to. Non-public campaigns are 404, never 403,
+    so the address does not even confirm that such a campaign exists."""
+    campaign = Campaign.objects.public().filter(slug=slug).first()
+    if campaign is None:
+        raise Http404
+    code = request.GET.get("r") or request.POST.get("r") or ""
+    print_run = attribution.print_run_for(campaign, code)
+    if request.method == "GET" and print_run is not None:
+        attribution.record_visit(print_run)
+    context = attribution.signup_context(request, campaign, print_run)
+    if context.get("redirect"):
+        return redirect(context["redirect"])
+    upcoming = campaign.actions.filter(is_public=True, date__gte=timezone.localdate()).order_by("date", "id")
+    context.update({"campaign": campaign, "upcoming": upcoming[:20], "code": print_run.code if print_run else ""})
+    return render(request, "public/campaign.html", context, status=429 if context.get("rate_limited") else 200)
+
+
+def signup(request):
+    """The standalone public signup page; ?r=<print run code> credits a flyer."""
+    code = request.GET.get("r") or request.POST.get("r") or ""
+    print_run = attribution.any_print_run(code)
+    form = SignupForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            request_signup(request, form, print_run=print_run)
+        except RateLimited:
+            return render(request, "public/signup.html", {"rate_limited": True}, status=429)
+        return render(request, "public/signup.html", {"sent": True})
+    return render(
+        request, "public/signup.html", {"signup_form": form, "signup_action": request.path, "print_run_code": code}
+    )
+
+
+@csrf_exempt  # reached only with the signed token from the mail, which is the credential here
+@require_http_methods(["GET", "POST"])
+def signup_confirm(request, token):
+    """GET shows a button, POST confirms: mail scanners that follow every link in a
+    message must not subscribe someone on their own."""
+    if request.method == "GET":
+        ok = contact_for_token(token) is not None
+        return render(request, "public/signup_confirm.html", {"ok": ok, "token": token}, status=200 if ok else 400)
+    contact = confirm_token(token)
+    return render(request, "public/signup_confirmed.html", {"ok": contact is not None}, status=200 if contact else 400)

@@ -1,6 +1,6 @@
 """The printable mobilisation-history report (PDF, reportlab).
 
-All text goes through the bidi/HarfBuzz engine of flyers.pdf (BidiParagraph,
+All text goes through the bidi/HarfBuzz engine of core.typeset (BidiParagraph,
 draw_paragraph), so Arabic is shaped and right-to-left; charts are
 reportlab.graphics bar charts whose Arabic labels are drawn by that engine
 too. There is one text engine in Hamla, not two.
@@ -18,7 +18,7 @@ from reportlab.lib.colors import HexColor
 from reportlab.lib.units import mm
 from reportlab.platypus import CondPageBreak, Flowable, KeepTogether, SimpleDocTemplate, Spacer
 
-from flyers.pdf import CREATOR, PAGE_SIZES, BidiParagraph, HamlaCanvas, draw_paragraph, measure_text, register_fonts
+from core.typeset import CREATOR, PAGE_SIZES, BidiParagraph, HamlaCanvas, draw_paragraph, measure_text, register_fonts
 
 from .charts import fill_years
 from .models import Action, Campaign, years_of

@@ -3,8 +3,10 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.utils.translation import gettext_lazy as _
 
 from campaigns.models import Campaign
+from core.typeset import unprintable
 
-from . import pdf, render
+from . import render
+from .errors import FlyerLayoutError
 from .logo import clean_logo
 from .models import Flyer, PrintRun
 
@@ -61,7 +63,7 @@ class FlyerForm(forms.ModelForm):
             return cleaned
         names = ("headline_ar", "body_ar", "cta_ar", "headline_en", "body_en", "cta_en", "footer")
         for name in names:
-            missing = pdf.unprintable(cleaned.get(name) or "")
+            missing = unprintable(cleaned.get(name) or "")
             if missing and name in self.fields:
                 # Printing without them would change what the organizer wrote, silently.
                 self.add_error(
@@ -80,7 +82,7 @@ class FlyerForm(forms.ModelForm):
         flyer = self.preview_flyer()
         try:
             self.preview_pdf = render.render_pdf(flyer.spec(), flyer.paper_size)
-        except pdf.FlyerLayoutError as exc:
+        except FlyerLayoutError as exc:
             field = getattr(exc, "field", "")
             message = render.user_message(exc)
             if field in self.fields:

@@ -3,9 +3,14 @@
 A rendered PDF is stored under VAR_DIR/flyer-cache/<key>.pdf where the key is the
 sha256 of everything that can change its bytes: the FlyerSpec fields (the logo by
 its own hash), the layout options, the personalised QR links and the version of
-the engine (its source and fonts). The engine output is reproducible, so the same
+the engine (the source of core.typeset and of the flyer modules, the fonts and
+the library versions: ``engine_files``). The engine output is reproducible, so the same
 flyer with the same options is always the same file and is rendered only once.
-PNG previews are cached next to the PDF they show.
+PNG previews are cached next to the PDF they show. Files are written through
+``core.files`` (whole or not at all, owner-only).
+
+Layout errors carry codes; ``user_message`` is the one table that turns them into
+translated sentences.
 """
 
 import dataclasses
@@ -22,7 +27,11 @@ from pathlib import Path
 from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
-from . import pdf
+import core.typeset
+from core.files import atomic_write
+
+from . import designs, imposition
+from .errors import FlyerLayoutError
 
 PAGE_LAYOUTS = ("a4", "a5", "a6", "letter")
 SHEET_LAYOUTS = {"a4-2up": 2, "a4-4up": 4}  # copies per sheet
@@ -51,18 +60,39 @@ def cache_dir():
     return path
 
 
+TYPESET_DIR = Path(core.typeset.__file__).resolve().parent
+FLYER_DIR = Path(__file__).resolve().parent
+# Flyer modules whose code decides a PDF's bytes (the rest of flyers does not draw).
+FLYER_ENGINE_MODULES = ("designs.py", "errors.py", "imposition.py", "render.py", "stack.py")
+# The libraries that draw, order and shape the text and the code.
+ENGINE_PACKAGES = ("reportlab", "python-bidi", "uharfbuzz", "segno")
+
+
+def engine_files(typeset_dir=TYPESET_DIR, flyer_dir=FLYER_DIR):
+    """(name, path) of every file whose content goes into ``engine_version``: all of
+    core/typeset (every .py at any depth, and the fonts), found by listing the folder
+    so a new module is covered without anyone adding it here, and the flyer modules."""
+    files = [(f"core/typeset/{p.relative_to(typeset_dir).as_posix()}", p) for p in sorted(typeset_dir.rglob("*.py"))]
+    files += [(f"core/typeset/fonts/{p.name}", p) for p in sorted((typeset_dir / "fonts").glob("*.ttf"))]
+    files += [(f"flyers/{name}", flyer_dir / name) for name in FLYER_ENGINE_MODULES]
+    return files
+
+
+def engine_digest(files):
+    """A short hash of the files' names and contents and of the library versions."""
+    digest = hashlib.sha256()
+    for name, path in files:
+        digest.update(name.encode() + b"\0")
+        digest.update(hashlib.sha256(path.read_bytes()).digest())
+    for package in ENGINE_PACKAGES:
+        digest.update(f"{package}=={importlib.metadata.version(package)}".encode())
+    return digest.hexdigest()[:16]
+
+
 @functools.cache
 def engine_version():
     """Changes whenever the engine's code or fonts change, so stale files are never served."""
-    digest = hashlib.sha256()
-    here = Path(pdf.__file__).resolve().parent
-    for path in [here / "pdf.py", here / "qr.py", here / "render.py", *sorted((here / "fonts").glob("*.ttf"))]:
-        digest.update(path.name.encode())
-        digest.update(path.read_bytes() if path.suffix == ".py" else str(path.stat().st_size).encode())
-    # The libraries that draw, order and shape the text and the code.
-    for package in ("reportlab", "python-bidi", "uharfbuzz", "segno"):
-        digest.update(f"{package}=={importlib.metadata.version(package)}".encode())
-    return digest.hexdigest()[:16]
+    return engine_digest(engine_files())
 
 
 def content_key(spec, layout, crop_marks=False, qr_urls=None):
@@ -86,24 +116,13 @@ def _produce(spec, layout, crop_marks, qr_urls):
         if qr_urls:
             # One sheet per link: all copies on a sheet carry the same print run's QR.
             per_slot = [url for url in qr_urls for _ in range(SHEET_LAYOUTS[layout])]
-            return pdf.render_sheet(spec, layout, crop_marks, per_slot)
-        return pdf.render_sheet(spec, layout, crop_marks)
+            return imposition.render_sheet(spec, layout, crop_marks, per_slot)
+        return imposition.render_sheet(spec, layout, crop_marks)
     if layout not in PAGE_LAYOUTS:
-        raise pdf.FlyerLayoutError(f"Unknown layout {layout!r}.")
+        raise FlyerLayoutError("unknown_layout", layout=layout)
     if qr_urls:
-        return pdf.render_batch(spec, list(qr_urls), layout)
-    return pdf.render_flyer(spec, layout)
-
-
-def _atomic_write(path, data):
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-", suffix=path.suffix)
-    try:
-        with os.fdopen(fd, "wb") as out:
-            out.write(data)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+        return imposition.render_batch(spec, list(qr_urls), layout)
+    return designs.render_flyer(spec, layout)
 
 
 def cached_path(key, suffix=".pdf"):
@@ -112,14 +131,14 @@ def cached_path(key, suffix=".pdf"):
 
 def render_pdf(spec, layout, *, crop_marks=False, qr_urls=None):
     """Path of the PDF for these inputs, rendering it only if no identical one is cached.
-    Raises flyers.pdf.FlyerLayoutError (with a message for the user) for input it cannot lay out."""
+    Raises flyers.errors.FlyerLayoutError (with a code; see user_message) for input it cannot lay out."""
     key = content_key(spec, layout, crop_marks, qr_urls)
     path = cached_path(key)
     try:
         # A hit refreshes the file's age so the prune keeps what is in use.
         os.utime(path)
     except FileNotFoundError:
-        _atomic_write(path, _produce(spec, layout, crop_marks, qr_urls))
+        atomic_write(path, _produce(spec, layout, crop_marks, qr_urls))
     return path
 
 
@@ -166,7 +185,7 @@ def preview_png(pdf_path):
             )
         except (OSError, subprocess.SubprocessError) as exc:
             raise PreviewUnavailable(str(exc)) from exc
-        os.replace(prefix.with_suffix(".png"), png)
+        atomic_write(png, prefix.with_suffix(".png").read_bytes())
     return png
 
 
@@ -176,17 +195,52 @@ def page_count(pdf_path):
     return len(PdfReader(str(pdf_path)).pages)
 
 
-def user_message(error):
-    """A translated message for a FlyerLayoutError the organizer or volunteer can act on."""
+# Every code a FlyerLayoutError can carry, with what the organizer or volunteer reads;
+# the %(...)s parameters come from the error's params.
+MESSAGES = {
+    "no_text": _("The flyer has no text: write a headline, text or call to action in Arabic or English."),
+    "does_not_fit": _("The text does not fit on this paper size: please shorten the %(field)s."),
+    "too_long": _("The text does not fit on this paper size: please shorten the %(field)s."),
+    "not_text": _("The %(field)s must be text."),
+    "not_a_spec": _("Expected a FlyerSpec."),
+    "unknown_design": _("Unknown design %(design)r; choose one of %(choices)s."),
+    "unknown_page_size": _("Unknown page size %(page_size)r; choose one of %(choices)s."),
+    "unknown_layout": _("Unknown layout %(layout)r."),
+    "unknown_sheet_layout": _("Unknown sheet layout %(layout)r; choose one of %(choices)s."),
+    "bad_accent": _("The accent colour must look like #RRGGBB."),
+    "bad_logo": _("The logo must be PNG or JPEG bytes."),
+    "unreadable_logo": _("The logo could not be read; upload a PNG or JPEG image."),
+    "qr_empty": _("The QR code link is empty."),
+    "qr_too_long": _("The QR code link is too long (more than %(max_bytes)s bytes)."),
+    "no_qr_area": _("This flyer has no QR code area."),
+    "qr_urls_not_a_list": _("Personalised QR links must be a list of links."),
+    "no_qr_urls": _("No personalised QR links were given."),
+    "no_print_runs": _("No print runs were chosen."),
+    "too_many_glyphs": _("Too many distinct glyphs for one font."),
+}
+# A code missing from the table (a new engine error) still gives a sentence, naming the code.
+UNKNOWN_ERROR = _("The flyer could not be laid out (%(code)s).")
+
+
+def _field_label(field):
     from .models import Flyer
 
-    if isinstance(error, pdf.FlyerOverflowError) and error.field:
-        try:
-            label = Flyer._meta.get_field(error.field).verbose_name
-        except Exception:  # noqa: BLE001 - an engine field the model does not have
-            label = error.field
-        return _("The text does not fit on this paper size: please shorten the %(field)s.") % {"field": label}
-    text = str(error)
-    if text.startswith("The flyer has no text"):
-        return _("The flyer has no text: write a headline, text or call to action in Arabic or English.")
-    return text
+    try:
+        return Flyer._meta.get_field(field).verbose_name
+    except Exception:  # noqa: BLE001 - an engine field the model does not have ("link")
+        return field
+
+
+def user_message(error):
+    """A translated message for a FlyerLayoutError the organizer or volunteer can act on,
+    chosen by the error's code (never by its text)."""
+    params = {
+        key: ", ".join(map(str, value)) if isinstance(value, tuple | list) else value
+        for key, value in error.params.items()
+    }
+    if params.get("field"):
+        params["field"] = _field_label(params["field"])
+    message = MESSAGES.get(error.code)
+    if message is None:
+        return UNKNOWN_ERROR % {"code": error.code}
+    return message % params

@@ -1,7 +1,8 @@
 from celery import shared_task
 from django.utils.translation import gettext as _
 
-from . import pdf, render
+from . import render
+from .errors import FlyerLayoutError
 from .models import BatchRender
 
 
@@ -15,12 +16,12 @@ def render_batch(batch_id):
     runs = list(batch.print_runs.order_by("id"))
     try:
         if not runs:
-            raise pdf.FlyerLayoutError("No print runs were chosen.")
+            raise FlyerLayoutError("no_print_runs")
         spec = batch.flyer.spec(grayscale=batch.grayscale)
         urls = [run.qr_url() for run in runs]
         path = render.render_pdf(spec, batch.layout, crop_marks=batch.crop_marks, qr_urls=urls)
         pages = render.page_count(path)
-    except pdf.FlyerLayoutError as exc:
+    except FlyerLayoutError as exc:
         batch.fail(str(render.user_message(exc)))
         return False
     except Exception:

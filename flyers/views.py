@@ -16,8 +16,8 @@ from accounts.models import audit
 from accounts.roles import is_organizer
 from campaigns.models import Campaign
 
-from . import pdf
 from . import render as engine
+from .errors import FlyerLayoutError
 from .forms import BatchForm, FlyerForm, PrintOptionsForm, PrintRunForm
 from .models import BatchRender, Flyer, PrintRun, flyer_totals, signup_counts
 from .tasks import render_batch
@@ -203,7 +203,7 @@ def print_flyer(request, pk):
     error = None
     try:
         engine.render_pdf(flyer.spec(grayscale=options.grayscale), options.selected_layout, crop_marks=True)
-    except pdf.FlyerLayoutError as exc:
+    except FlyerLayoutError as exc:
         error = engine.user_message(exc)
     context = {"flyer": flyer, "options": options, "run_form": run_form, "error": error}
     return render(request, "flyers/print.html", context)
@@ -233,7 +233,7 @@ def download(request, pk):
             raise Http404
     try:
         path, options = _render_for(request, flyer, run)
-    except pdf.FlyerLayoutError as exc:
+    except FlyerLayoutError as exc:
         return HttpResponse(engine.user_message(exc), status=422, content_type="text/plain; charset=utf-8")
     name = _pdf_name(flyer, options.selected_layout, run)
     return FileResponse(path.open("rb"), as_attachment=True, filename=name, content_type="application/pdf")
@@ -245,7 +245,7 @@ def preview(request, pk):
     try:
         path, _options = _render_for(request, flyer)
         png = engine.preview_png(path)
-    except (pdf.FlyerLayoutError, engine.PreviewUnavailable):
+    except (FlyerLayoutError, engine.PreviewUnavailable):
         raise Http404
     response = FileResponse(png.open("rb"), content_type="image/png")
     # Content-addressed underneath, but the URL is not: keep it short.

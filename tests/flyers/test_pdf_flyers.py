@@ -1,7 +1,6 @@
-"""Flyers, sheets and batches from flyers/pdf.py: pure functions, no Django."""
+"""Flyers, sheets and batches from flyers.designs and flyers.imposition: pure functions, no Django."""
 
 import io
-import shutil
 import subprocess
 import unicodedata
 
@@ -9,17 +8,10 @@ import pypdf
 import pytest
 from PIL import Image
 
-from flyers.pdf import (
-    DESIGNS,
-    PAGE_SIZES,
-    FlyerLayoutError,
-    FlyerOverflowError,
-    FlyerSpec,
-    render_batch,
-    render_flyer,
-    render_sheet,
-)
-from flyers.qr import qr_path
+from core.typeset import PAGE_SIZES, qr_path
+from flyers.designs import DESIGNS, FlyerSpec, render_flyer
+from flyers.errors import FlyerLayoutError, FlyerOverflowError
+from flyers.imposition import render_batch, render_sheet
 
 BASE14 = {
     "Courier",
@@ -32,9 +24,15 @@ BASE14 = {
     "Courier-Bold",
 }
 A4 = PAGE_SIZES["a4"]
-needs_poppler_zbar = pytest.mark.skipif(
-    not (shutil.which("pdftoppm") and shutil.which("zbarimg")), reason="needs poppler-utils and zbar-tools"
-)
+
+
+@pytest.fixture
+def poppler_and_zbar():
+    """The project's rule for tools: skip with how to install them, but fail under CI=true."""
+    from tests.services import need_tool
+
+    need_tool("pdftoppm", "poppler-utils")
+    need_tool("zbarimg", "zbar-tools")
 
 
 @pytest.fixture(autouse=True)
@@ -179,26 +177,26 @@ def test_the_qr_code_is_one_path_filled_once():
     assert " m " not in ops  # run rectangles only
 
 
-@needs_poppler_zbar
+@pytest.mark.usefixtures("poppler_and_zbar")
 @pytest.mark.parametrize("design", DESIGNS)
 def test_the_qr_code_decodes_on_an_a6_flyer(design, tmp_path):
     assert decode_qr(render_flyer(spec(design=design), "a6"), tmp_path) == ["https://hamla.org/c/water"]
 
 
-@needs_poppler_zbar
+@pytest.mark.usefixtures("poppler_and_zbar")
 def test_every_personalised_qr_decodes_on_a_4up_sheet(tmp_path):
     urls = [f"https://hamla.org/f/{i:06d}?s=water-campaign" for i in range(4)]
     pdf = render_sheet(spec(grayscale=True), "a4-4up", personalised_qr_urls=urls)
     assert decode_qr(pdf, tmp_path) == sorted(urls)
 
 
-@needs_poppler_zbar
+@pytest.mark.usefixtures("poppler_and_zbar")
 def test_the_qr_codes_of_identical_4up_copies_decode(tmp_path):
     pdf = render_sheet(spec(design="notice"), "a4-4up")
     assert decode_qr(pdf, tmp_path) == ["https://hamla.org/c/water"] * 4
 
 
-@needs_poppler_zbar
+@pytest.mark.usefixtures("poppler_and_zbar")
 @pytest.mark.parametrize("design", DESIGNS)
 def test_grayscale_flyers_are_black_and_white_without_large_fills(design, tmp_path):
     path = tmp_path / "g.pdf"
@@ -221,20 +219,23 @@ def test_only_arabic_and_only_english_flyers_work():
 
 def test_an_empty_flyer_is_a_clear_error():
     empty = FlyerSpec(qr_url="https://hamla.org")
-    with pytest.raises(FlyerLayoutError, match="no text"):
+    with pytest.raises(FlyerLayoutError) as err:
         render_flyer(empty)
-    with pytest.raises(FlyerLayoutError, match="no text"):
+    assert err.value.code == "no_text"
+    with pytest.raises(FlyerLayoutError) as err:
         render_flyer(FlyerSpec(headline_ar="   ", body_en="📢🔥"))
+    assert err.value.code == "no_text"
 
 
 def test_an_overlong_body_is_reported_with_its_field():
     with pytest.raises(FlyerOverflowError) as err:
         render_flyer(spec(body_ar="نص طويل جداً للتجربة. " * 400), "a6")
     assert err.value.field == "body_ar"
-    assert "shorten" in str(err.value)
+    assert err.value.code == "too_long"
+    assert err.value.page_size == ""
     with pytest.raises(FlyerOverflowError) as err:
         render_flyer(spec(body_en="Long English text for the test. " * 60), "a6")
-    assert err.value.field == "body_en"
+    assert (err.value.code, err.value.field, err.value.page_size) == ("does_not_fit", "body_en", "a6")
     with pytest.raises(FlyerOverflowError) as err:
         render_flyer(spec(footer="x" * 2000), "a6")
     assert err.value.field == "footer"
@@ -259,26 +260,51 @@ def test_hostile_inputs_give_a_valid_pdf(fields, design="bold"):
 
 
 @pytest.mark.parametrize(
-    ("kwargs", "message"),
+    ("kwargs", "code", "params"),
     [
-        ({"design": "fancy"}, "Unknown design"),
-        ({"headline_ar": 42}, "must be text"),
-        ({"logo": b"not an image"}, "logo"),
-        ({"qr_url": "https://hamla.org/" + "x" * 3000}, "too long"),
+        ({"design": "fancy"}, "unknown_design", {"design": "fancy", "choices": DESIGNS}),
+        ({"headline_ar": 42}, "not_text", {"field": "headline_ar"}),
+        ({"logo": b"not an image"}, "unreadable_logo", {}),
+        ({"logo": "a string"}, "bad_logo", {}),
+        ({"accent": "red"}, "bad_accent", {"accent": "red"}),
+        ({"qr_url": "https://hamla.org/" + "x" * 3000}, "qr_too_long", {"max_bytes": 1200}),
     ],
 )
-def test_invalid_specs_raise_a_flyer_layout_error(kwargs, message):
-    with pytest.raises(FlyerLayoutError, match=message):
+def test_invalid_specs_raise_a_flyer_layout_error_with_a_code(kwargs, code, params):
+    with pytest.raises(FlyerLayoutError) as err:
         render_flyer(spec(**kwargs), "a5")
+    assert (err.value.code, err.value.params) == (code, params)
 
 
 def test_unknown_page_sizes_and_layouts_raise_a_flyer_layout_error():
-    with pytest.raises(FlyerLayoutError):
+    with pytest.raises(FlyerLayoutError) as err:
         render_flyer(spec(), "a3")
-    with pytest.raises(FlyerLayoutError):
+    assert (err.value.code, err.value.params["page_size"]) == ("unknown_page_size", "a3")
+    with pytest.raises(FlyerLayoutError) as err:
         render_sheet(spec(), "a4-8up")
-    with pytest.raises(FlyerLayoutError):
+    assert (err.value.code, err.value.params["layout"]) == ("unknown_sheet_layout", "a4-8up")
+    with pytest.raises(FlyerLayoutError) as err:
         render_batch(spec(), [], "a5")
+    assert err.value.code == "no_qr_urls"
+    with pytest.raises(FlyerLayoutError) as err:
+        render_batch(spec(), "https://hamla.org/f/1", "a5")
+    assert err.value.code == "qr_urls_not_a_list"
+    with pytest.raises(FlyerLayoutError) as err:
+        render_sheet(spec(), "a4-4up", personalised_qr_urls=["https://hamla.org/f/1", " "])
+    assert err.value.code == "qr_empty"
+
+
+def test_an_engine_error_met_while_making_a_flyer_is_a_flyer_layout_error_with_its_code(monkeypatch):
+    from core.typeset import TypesetError
+    from flyers import designs
+
+    def no_more_glyphs(*args, **kwargs):
+        raise TypesetError("too_many_glyphs", font="HamlaArabic")
+
+    monkeypatch.setattr(designs, "draw_static", no_more_glyphs)
+    with pytest.raises(FlyerLayoutError) as err:
+        render_flyer(spec(), "a5")
+    assert (err.value.code, err.value.params) == ("too_many_glyphs", {"font": "HamlaArabic"})
 
 
 def test_a_logo_is_drawn(tmp_path):

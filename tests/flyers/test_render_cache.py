@@ -1,6 +1,7 @@
 import pytest
 
-from flyers import pdf, render
+from flyers import designs, imposition, render
+from flyers.errors import FlyerLayoutError, FlyerOverflowError
 
 from .factories import make_flyer, make_run
 
@@ -16,14 +17,14 @@ def own_cache(settings, tmp_path):
 def renders(monkeypatch):
     """Counts the engine's real renders (the engine still runs)."""
     calls = []
-    for name in ("render_flyer", "render_sheet", "render_batch"):
-        real = getattr(pdf, name)
+    for module, name in ((designs, "render_flyer"), (imposition, "render_sheet"), (imposition, "render_batch")):
+        real = getattr(module, name)
 
         def counted(*args, _real=real, _name=name, **kwargs):
             calls.append(_name)
             return _real(*args, **kwargs)
 
-        monkeypatch.setattr(pdf, name, counted)
+        monkeypatch.setattr(module, name, counted)
     return calls
 
 
@@ -60,8 +61,9 @@ def test_crop_marks_do_not_split_the_cache_of_single_pages(renders):
 
 def test_a_failed_render_leaves_no_file_behind():
     flyer = make_flyer(body_ar="كلمة " * 3000)
-    with pytest.raises(pdf.FlyerLayoutError):
+    with pytest.raises(FlyerLayoutError) as err:
         render.render_pdf(flyer.spec(), "a6")
+    assert err.value.code == "too_long"
     assert list(render.cache_dir().iterdir()) == []
 
 
@@ -135,3 +137,76 @@ def test_the_prune_removes_files_unused_for_a_month_and_a_hit_counts_as_use(rend
     assert not old.exists()
     assert used.exists()
     assert renders == ["render_flyer", "render_flyer"]
+
+
+def test_cached_files_are_written_whole_and_owner_only():
+    path = render.render_pdf(make_flyer().spec(), "a5")
+    assert path.stat().st_mode & 0o777 == 0o600
+    assert [p.name for p in render.cache_dir().iterdir()] == [path.name]  # no temporary file left
+
+
+def test_the_engine_key_covers_every_module_of_core_typeset_and_the_flyer_engine():
+    from pathlib import Path
+
+    import core.typeset
+
+    root = Path(core.typeset.__file__).resolve().parent
+    covered = {path.resolve() for _name, path in render.engine_files()}
+    assert set(root.rglob("*.py")) <= covered
+    assert set((root / "fonts").glob("*.ttf")) <= covered
+    for module in (designs, imposition, render):
+        assert Path(module.__file__).resolve() in covered
+    assert all(path.exists() for path in covered)
+
+
+def test_changing_or_adding_a_file_in_core_typeset_changes_the_engine_key(tmp_path):
+    import shutil
+
+    shutil.copytree(render.TYPESET_DIR, tmp_path / "typeset", ignore=shutil.ignore_patterns("__pycache__"))
+    typeset = tmp_path / "typeset"
+
+    def key():
+        return render.engine_digest(render.engine_files(typeset_dir=typeset))
+
+    original = key()
+    assert original == render.engine_version()  # same content, same key, wherever it lies
+    (typeset / "layout.py").write_text((typeset / "layout.py").read_text() + "\n# changed\n")
+    changed = key()
+    assert changed != original
+    (typeset / "hyphenation.py").write_text("# a new module\n")
+    assert key() not in (original, changed)
+
+
+@pytest.mark.parametrize(
+    ("error", "english"),
+    [
+        (FlyerLayoutError("no_text"), "The flyer has no text: write a headline"),
+        (FlyerOverflowError("does_not_fit", "body_ar", "a6"), "please shorten the body (Arabic)"),
+        (FlyerOverflowError("does_not_fit", "link", "a6"), "please shorten the link"),
+        (FlyerLayoutError("unknown_design", design="fancy", choices=("bold", "notice")), "'fancy'; choose one of bold"),
+        (FlyerLayoutError("qr_too_long", max_bytes=1200), "more than 1200 bytes"),
+        (FlyerLayoutError("no_print_runs"), "No print runs were chosen."),
+        (FlyerLayoutError("a_code_nobody_mapped"), "(a_code_nobody_mapped)"),
+    ],
+)
+def test_user_messages_are_chosen_by_code(error, english):
+    from django.utils import translation
+
+    with translation.override("en"):
+        assert english in str(render.user_message(error))
+
+
+def test_every_code_the_flyer_modules_raise_has_a_message():
+    import re
+    from pathlib import Path
+
+    import core.typeset
+    import flyers
+
+    sources = [*Path(flyers.__file__).parent.glob("*.py"), *Path(core.typeset.__file__).parent.glob("*.py")]
+    raised = set()
+    for path in sources:
+        raised |= set(re.findall(r'(?:Error|QRDataError)\(\s*"([a-z_]+)"', path.read_text()))
+    # bad arguments from code (direction, align, sizes, colour) are bugs, never shown to people
+    raised -= {"bad_direction", "bad_align", "bad_size", "bad_size_range", "bad_color"}
+    assert raised and raised <= set(render.MESSAGES)

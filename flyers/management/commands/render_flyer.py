@@ -1,11 +1,12 @@
 """`manage.py render_flyer FLYER_ID --layout a4-4up [--grayscale] [--crop-marks] [--print-run CODE] --out PATH`"""
 
-import shutil
 from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-from flyers import pdf, render
+from core.files import atomic_write
+from flyers import render
+from flyers.errors import FlyerLayoutError
 from flyers.models import Flyer, PrintRun
 
 
@@ -38,13 +39,11 @@ class Command(BaseCommand):
         spec = flyer.spec(print_run=run, grayscale=grayscale or None)
         try:
             cached = render.render_pdf(spec, layout, crop_marks=crop_marks)
-        except pdf.FlyerLayoutError as exc:
+        except FlyerLayoutError as exc:
             raise CommandError(str(render.user_message(exc)))
         out = Path(out)
         if not out.parent.is_dir():
             raise CommandError(f"The folder {out.parent} does not exist.")
-        tmp = out.with_name(f".{out.name}.tmp")
-        shutil.copyfile(cached, tmp)
-        tmp.replace(out)
+        atomic_write(out, cached.read_bytes())
         pages = render.page_count(out)
         self.stdout.write(f"Wrote {out} ({layout}, {pages} page{'s' if pages != 1 else ''}, QR {spec.qr_url})")

@@ -1,4 +1,4 @@
-"""The bidi text engine of flyers/pdf.py: pure functions, no Django, no DB."""
+"""The bidi text engine core.typeset: pure functions, no Django, no DB."""
 
 import io
 import unicodedata
@@ -6,9 +6,10 @@ import unicodedata
 import pypdf
 import pytest
 
-from flyers.pdf import (
+from core.typeset import (
     BidiParagraph,
     HamlaCanvas,
+    TypesetError,
     clean_text,
     draw_paragraph,
     fit_text,
@@ -143,3 +144,31 @@ def test_draw_paragraph_returns_the_height_it_used():
     assert used == pytest.approx(2 * 12 * 1.6)
     text = extract(buf.getvalue())
     assert "سطر أول" in text and "Second line" in text
+
+
+@pytest.mark.parametrize(
+    ("call", "code"),
+    [
+        (lambda: clean_text(42), "not_text"),
+        (lambda: layout_text("نص", 100, 10, direction="up"), "bad_direction"),
+        (lambda: layout_text("نص", 100, 10, align="justify"), "bad_align"),
+        (lambda: layout_text("نص", 100, 0), "bad_size"),
+        (lambda: fit_text("نص", 100, 100, max_size=8, min_size=12), "bad_size_range"),
+    ],
+)
+def test_bad_arguments_raise_a_typeset_error_with_a_code(call, code):
+    with pytest.raises(TypesetError) as err:
+        call()
+    assert err.value.code == code
+    assert isinstance(err.value, ValueError)
+
+
+def test_a_typeset_error_survives_pickling_with_its_code_and_params():
+    import pickle
+
+    from core.typeset import QRDataError, qr_path
+
+    with pytest.raises(QRDataError) as err:
+        qr_path("x" * 5000)
+    again = pickle.loads(pickle.dumps(err.value))  # noqa: S301 - our own bytes
+    assert (type(again), again.code, again.params) == (QRDataError, "qr_too_long", {"max_bytes": 1200})

@@ -1,4 +1,4 @@
-"""QR codes as a single PDF path (pure Python, no Django).
+"""QR codes as a single PDF path (pure Python).
 
 segno builds the symbol (error correction M, raised automatically by segno
 when it fits in the same version). The dark modules of each row are merged
@@ -18,12 +18,15 @@ import functools
 
 import segno
 
+from .errors import TypesetError
+
 QUIET_ZONE = 4  # modules, as required by ISO/IEC 18004
 MAX_QR_DATA = 1200  # bytes; well below the version-40-M capacity, keeps modules printable
 
 
-class QRDataError(ValueError):
-    """The QR payload is empty, too long or not text."""
+class QRDataError(TypesetError):
+    """The QR payload is empty or not text (``code="qr_empty"``), or too long
+    (``code="qr_too_long"``, ``max_bytes``)."""
 
 
 FAST_MASK = 2  # fixed data mask for batches (any of the 8 masks is valid)
@@ -43,9 +46,9 @@ def qr_path(data: str, error: str = "m", fast: bool = False) -> tuple[str, int]:
     ``modules`` is the symbol width without quiet zone.
     """
     if not isinstance(data, str) or not data.strip():
-        raise QRDataError("The QR code link is empty.")
+        raise QRDataError("qr_empty")
     if len(data.encode("utf-8")) > MAX_QR_DATA:
-        raise QRDataError(f"The QR code link is too long (more than {MAX_QR_DATA} bytes).")
+        raise QRDataError("qr_too_long", max_bytes=MAX_QR_DATA)
     qr = segno.make_qr(data, error=error, boost_error=True, mask=FAST_MASK if fast else None)
     rows = qr.matrix
     n = len(rows)

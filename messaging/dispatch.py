@@ -24,6 +24,7 @@ The protocol, which is what makes a send "effectively once":
    chains the next, so batches stay short whatever the rate limit or provider.
 """
 
+import enum
 import logging
 import random
 import re
@@ -49,6 +50,27 @@ GROUP_SIZE = 50  # rows between two status checks (pause/cancel latency)…
 CHECK_SECONDS = 1.0  # …or seconds, whichever comes first
 MAX_ATTEMPTS = 8
 BATCH_SECONDS = 60  # with a rate limit, a batch is cut to about this long
+
+
+class Stop(enum.Enum):
+    """Why a batch stopped before recording an outcome for each of its rows."""
+
+    PROVIDER_UNAVAILABLE = "provider_unavailable"  # refusing everything for now: the chain retries later
+    TIMESLICE = "timeslice"  # a batch lasts at most BATCH_SECONDS: the chain goes on
+    CLAIM_LOST = "claim_lost"  # the sweep gave our rows to another worker: touch nothing more
+    PAUSED = "paused"
+    CANCELLED = "cancelled"
+    NOT_SENDING = "not_sending"  # any other move out of "sending" (back to a draft, finished)
+
+    @classmethod
+    def for_status(cls, status):
+        """The stop for a message found in `status` (anything but sending) mid-batch."""
+        return {Message.Status.PAUSED: cls.PAUSED, Message.Status.CANCELLED: cls.CANCELLED}.get(status, cls.NOT_SENDING)
+
+    @property
+    def chain_goes_on(self):
+        """Whether the batch chain continues after this stop (pauses resume with a new chain)."""
+        return self in (Stop.PROVIDER_UNAVAILABLE, Stop.TIMESLICE)
 
 
 class Transient(Exception):
@@ -203,7 +225,7 @@ def send_batch(message_id, claim_id, size=None):
         result["more"], result["delay"] = _remaining(message)
         return result
     try:
-        stop_status, leftover = _send_claimed(message, claim_id, rows, result)
+        stop, leftover = _send_claimed(message, claim_id, rows, result)
     except Exception:
         # Something other than the provider failed (the database, most likely): give the
         # rows back now rather than after the stale-claim timeout. The first of them may
@@ -213,7 +235,7 @@ def send_batch(message_id, claim_id, size=None):
         except Exception:  # noqa: BLE001 - the sweep will release them later
             log.warning("could not release the claimed rows of %s", claim_id, exc_info=True)
         raise
-    cancelled = stop_status == Message.Status.CANCELLED
+    cancelled = stop is Stop.CANCELLED
     _release(leftover, claim_id, Delivery.Status.CANCELLED if cancelled else Delivery.Status.QUEUED)
     result["released"] = len(leftover)
     Message.objects.filter(pk=message_id).update(last_progress=timezone.now())
@@ -222,15 +244,16 @@ def send_batch(message_id, claim_id, size=None):
         Delivery.drop_cancelled(message_id=message_id)  # a cancel that landed while it held its rows
     # A resume that landed while this batch was stopping for a pause found no queued row
     # to start a chain for: this one carries on.
-    resumed = stop_status == Message.Status.PAUSED and current == Message.Status.SENDING
+    resumed = stop is Stop.PAUSED and current == Message.Status.SENDING
     more, delay = _remaining(message)
-    result["more"] = more and (stop_status in (None, "transient", "timeslice") or resumed)
+    result["more"] = more and (stop is None or stop.chain_goes_on or resumed)
     result["delay"] = max(result["delay"], delay)
     return result
 
 
 def _send_claimed(message, claim_id, rows, result):
-    """Send the claimed `rows` in order; returns (why it stopped or None, ids to give back)."""
+    """Send the claimed `rows` in order; returns (a Stop, or None when every row has its
+    outcome, and the ids to give back)."""
     contacts = _load_contacts([contact_id for _pk, contact_id in rows if contact_id])
     campaign_title = message.campaign.title if message.campaign_id else ""
     prepared = {}
@@ -240,7 +263,7 @@ def _send_claimed(message, claim_id, rows, result):
     recorder = Recorder()
     email_connection = get_connection()
     pending = [pk for pk, _c in rows]
-    stop_status = None
+    stop = None
     next_index = 0  # rows before this one have their outcome recorded
     started = checked = renewed = time.monotonic()
     try:
@@ -249,23 +272,23 @@ def _send_claimed(message, claim_id, rows, result):
         except Exception as exc:  # noqa: BLE001 - the provider is unreachable: retry the batch later
             transient, _whole, reason = classify(exc)
             log.warning("cannot connect to the email provider: %s", reason)
-            stop_status, result["delay"] = "transient", backoff(2)
+            stop, result["delay"] = Stop.PROVIDER_UNAVAILABLE, backoff(2)
             rows = []
         for index, (pk, contact_id) in enumerate(rows):
             if index and (index % GROUP_SIZE == 0 or time.monotonic() - checked > CHECK_SECONDS):
                 checked = time.monotonic()
                 current = Message.objects.filter(pk=message.pk).values_list("status", flat=True).first()
                 if current != Message.Status.SENDING:
-                    stop_status = current
+                    stop = Stop.for_status(current)
                     break
                 if checked - started > BATCH_SECONDS:
-                    stop_status = "timeslice"
+                    stop = Stop.TIMESLICE
                     break
                 if checked - renewed > renew_every():
                     renewed = checked
                     if not _renew(message.pk, claim_id, len(pending) - index):
                         log.warning("batch %s lost its claim; stopping", claim_id)
-                        return "lost", []
+                        return Stop.CLAIM_LOST, []
             next_index = index + 1
             contact = contacts.get(contact_id)
             if contact is None or not contact.is_sendable:
@@ -316,7 +339,7 @@ def _send_claimed(message, claim_id, rows, result):
                     log.info("delivery %s deferred %.1fs: %s", pk, delay, reason)
                     if whole:
                         result["delay"] = delay
-                        stop_status = "transient"
+                        stop = Stop.PROVIDER_UNAVAILABLE
                         break
                 else:
                     _outcome(pk, claim_id, Delivery.Status.FAILED, attempts=attempts, error=reason)
@@ -324,7 +347,7 @@ def _send_claimed(message, claim_id, rows, result):
                 continue
             if not recorder.sent(pk, claim_id, language, _provider_id(email)):
                 log.warning("batch %s lost its claim on delivery %s; stopping", claim_id, pk)
-                return "lost", []
+                return Stop.CLAIM_LOST, []
             result["sent"] += 1
     finally:
         recorder.close()
@@ -332,7 +355,7 @@ def _send_claimed(message, claim_id, rows, result):
             email_connection.close()
         except Exception:  # noqa: BLE001 - a broken connection is already closed for our purposes
             log.debug("closing the email connection failed", exc_info=True)
-    return stop_status, (pending[next_index:] if stop_status is not None else [])
+    return stop, (pending[next_index:] if stop is not None else [])
 
 
 def _provider_id(email):

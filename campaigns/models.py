@@ -6,8 +6,9 @@ from django.db.models import Count, IntegerField, OuterRef, Sum
 from django.db.models.functions import Cast, ExtractYear, Substr
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
+
+from core.i18n import bilingual
 
 from . import goals
 from .goals import total as _total
@@ -164,15 +165,11 @@ class Campaign(models.Model):
     @property
     def title(self):
         """The title in the active language, falling back to the other one."""
-        if get_language() == "en":
-            return self.title_en or self.title_ar
-        return self.title_ar or self.title_en
+        return bilingual(self, "title")
 
     @property
     def summary(self):
-        if get_language() == "en":
-            return self.summary_en or self.summary_ar
-        return self.summary_ar or self.summary_en
+        return bilingual(self, "summary")
 
     def public_url(self):
         return reverse("public:campaign", args=[self.slug])
@@ -266,9 +263,7 @@ class Action(models.Model):
 
     @property
     def description(self):
-        if get_language() == "en":
-            return self.description_en or self.description_ar
-        return self.description_ar or self.description_en
+        return bilingual(self, "description")
 
 
 # The campaign's own figures; flyers, contacts and messaging register theirs (their goals.py).

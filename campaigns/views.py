@@ -7,12 +7,13 @@ from django.core.paginator import Paginator
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
-from django.utils.translation import get_language, get_language_bidi
+from django.utils.translation import get_language_bidi
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from accounts.decorators import organizer_required
 from accounts.models import audit
+from core.i18n import current_language
 
 from .charts import year_bars
 from .dashboard import panels_for
@@ -182,7 +183,7 @@ def history_report(request):
     """The printable report as a download; ?year= narrows it, ?lang= picks ar or en."""
     language = request.GET.get("lang")
     if language not in ("ar", "en"):
-        language = get_language() if get_language() in ("ar", "en") else "ar"
+        language = current_language()
     year = request.GET.get("year", "")
     year = int(year) if re.fullmatch(r"[0-9]{4}", year) and 1900 <= int(year) <= 2200 else None
     pdf = render_history_report(year=year, language=language)

@@ -3,7 +3,7 @@
 Hamla stores user-written text twice (``title_ar`` / ``title_en``) rather than
 in a translation table: an organizer writes both on one form, and either may be
 empty. One rule everywhere: the requested language if written, else the other
-(Arabic first when no language is asked for), so a page never shows an empty
+(Arabic when the active language is neither), so a page never shows an empty
 title because only one language was filled in.
 """
 
@@ -21,7 +21,7 @@ def current_language(default="ar"):
 def bilingual(obj, field, language=None):
     """``obj.<field>_<language>``, falling back to the other language's text.
 
-    With no `language`, Arabic is preferred: the organisation writes Arabic first."""
-    first = language if language in LANGUAGES else "ar"
+    With no `language`, the active one (Arabic unless English is active)."""
+    first = language if language in LANGUAGES else current_language()
     second = "en" if first == "ar" else "ar"
     return getattr(obj, f"{field}_{first}") or getattr(obj, f"{field}_{second}")

@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from campaigns.models import Campaign
+from core.i18n import bilingual
 
 
 class Flyer(models.Model):
@@ -97,11 +98,7 @@ class Flyer(models.Model):
 
     @property
     def headline(self):
-        from django.utils.translation import get_language
-
-        if get_language() == "en":
-            return self.headline_en or self.headline_ar
-        return self.headline_ar or self.headline_en
+        return bilingual(self, "headline")
 
 
 # Spaces inside a digit group (phone numbers such as "0944 123 456") become no-break

@@ -15,6 +15,8 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from core.i18n import bilingual
+
 from . import compose
 
 
@@ -76,11 +78,7 @@ class Message(models.Model):
 
     @property
     def subject(self):
-        from django.utils.translation import get_language
-
-        if get_language() == "en":
-            return self.subject_en or self.subject_ar
-        return self.subject_ar or self.subject_en
+        return bilingual(self, "subject")
 
     @property
     def languages(self):

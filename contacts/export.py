@@ -9,6 +9,8 @@ import csv
 
 from django.utils import timezone
 
+from core.files import atomic_open
+
 from .models import Contact
 
 HEADER = [
@@ -69,9 +71,11 @@ def contacts_of_list(contact_list):
 
 
 def write_file(path, contacts):
-    """Write the export to `path`; returns the number of contacts written."""
+    """Write the export to `path`, readable by its owner only (it is personal data), and
+    whole or not at all: a failure midway leaves no partial list behind.
+    Returns the number of contacts written."""
     count = -1
-    with open(path, "w", encoding="utf-8", newline="") as out:
+    with atomic_open(path, "w", encoding="utf-8", newline="") as out:
         for line in rows(contacts):
             out.write(line)
             count += 1

@@ -1,10 +1,9 @@
-import os
-import tempfile
 from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
 from campaigns.report import render_history_report
+from core.files import atomic_write
 
 
 class Command(BaseCommand):
@@ -22,13 +21,7 @@ class Command(BaseCommand):
         if not path.parent.is_dir():
             raise CommandError(f"the directory {path.parent} does not exist")
         pdf = render_history_report(year=year, language=lang)
-        # Write beside the target and rename, so a failure never leaves half a PDF at --out.
-        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".history-", suffix=".pdf")
-        try:
-            with os.fdopen(fd, "wb") as f:
-                f.write(pdf)
-            os.replace(tmp, path)
-        except BaseException:
-            Path(tmp).unlink(missing_ok=True)
-            raise
+        # Whole or not at all: a failure never leaves half a PDF at --out. Not personal data,
+        # so readable like any document the user writes.
+        atomic_write(path, pdf, permissions=0o644)
         self.stdout.write(f"wrote {path} ({len(pdf):,} bytes)")

@@ -1,7 +1,7 @@
 """The three staff roles, as Django groups with permissions.
 
-Apps declare what each role may do here, by app label (every permission of the
-app) or by "app_label.codename". Groups are brought in line after each migrate.
+Apps declare what each role may do in them (`grant`), by app label (every permission
+of the app) or by "app_label.codename". Groups are brought in line after each migrate.
 """
 
 from django.utils.translation import gettext_lazy as _
@@ -12,18 +12,21 @@ VOLUNTEER = "Volunteer"
 ROLES = (ADMIN, ORGANIZER, VOLUNTEER)
 ROLE_LABELS = {ADMIN: _("Admin"), ORGANIZER: _("Organizer"), VOLUNTEER: _("Volunteer")}
 
-ROLE_PERMISSIONS = {
-    ADMIN: ["accounts", "auth", "contacts", "campaigns", "flyers", "messaging"],
-    ORGANIZER: ["contacts", "campaigns", "flyers", "messaging", "accounts.view_auditevent"],
-    VOLUNTEER: [
-        "campaigns.view_campaign",
-        "flyers.view_flyer",
-        "flyers.add_printrun",
-        "flyers.view_printrun",
-    ],
-}
+# What each role may do, by app label (every permission of the app) or by
+# "app_label.codename". Each app declares its own grants with `grant` from its
+# AppConfig.ready(), so this module names no other app.
+ROLE_PERMISSIONS = {ADMIN: ["accounts", "auth"], ORGANIZER: ["accounts.view_auditevent"], VOLUNTEER: []}
 # Permissions that stay Admin-only even where an app is granted wholesale.
-ADMIN_ONLY = {"contacts.export_contacts"}
+ADMIN_ONLY = set()
+
+
+def grant(role, *permissions, admin_only=()):
+    """Give `role` these permissions (app labels or "app_label.codename"); `admin_only`
+    names permissions no other role gets even when granted the whole app."""
+    for permission in permissions:
+        if permission not in ROLE_PERMISSIONS[role]:
+            ROLE_PERMISSIONS[role].append(permission)
+    ADMIN_ONLY.update(admin_only)
 
 
 def role_of(user):

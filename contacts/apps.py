@@ -6,9 +6,13 @@ class ContactsConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self):
+        from accounts.roles import ADMIN, ORGANIZER, grant
         from campaigns import dashboard
 
         from . import goals, panels
 
+        grant(ADMIN, "contacts")
+        # Organizers work with supporters; only admins take the whole list away.
+        grant(ORGANIZER, "contacts", admin_only=["contacts.export_contacts"])
         goals.register()
         dashboard.register(panels.campaign_panel)

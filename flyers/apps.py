@@ -6,9 +6,14 @@ class FlyersConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self):
+        from accounts.roles import ADMIN, ORGANIZER, VOLUNTEER, grant
         from campaigns import dashboard
 
         from . import goals, panels
 
+        grant(ADMIN, "flyers")
+        grant(ORGANIZER, "flyers")
+        # Volunteers print flyers and log where they put them; nothing else.
+        grant(VOLUNTEER, "flyers.view_flyer", "flyers.add_printrun", "flyers.view_printrun")
         goals.register()
         dashboard.register(panels.campaign_panel)

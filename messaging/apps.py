@@ -6,13 +6,13 @@ class MessagingConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self):
+        from accounts.roles import ADMIN, ORGANIZER, grant
         from campaigns import dashboard
 
-        from . import (
-            goals,
-            panels,
-            tracking,  # noqa: F401 - connects the anymail tracking receiver
-        )
+        from . import goals, panels
+        from . import tracking  # noqa: F401 - connects the anymail tracking receiver
 
+        grant(ADMIN, "messaging")
+        grant(ORGANIZER, "messaging")
         goals.register()
         dashboard.register(panels.campaign_panel)

@@ -9,8 +9,11 @@ class MessagingConfig(AppConfig):
         from accounts.roles import ADMIN, ORGANIZER, grant
         from campaigns import dashboard
 
-        from . import goals, panels
-        from . import tracking  # noqa: F401 - connects the anymail tracking receiver
+        from . import (
+            goals,
+            panels,
+            tracking,  # noqa: F401 - connects the anymail tracking receiver
+        )
 
         grant(ADMIN, "messaging")
         grant(ORGANIZER, "messaging")

@@ -88,3 +88,16 @@ def test_the_check_sees_a_model_string_pointing_up():
 def test_the_check_sees_get_model_and_migration_dependencies():
     tree = ast.parse('apps.get_model("contacts", "Contact")\ndependencies = [("public", "0001_initial")]')
     assert sorted(references(tree)) == [("contacts", 1), ("public", 2)]
+
+
+MAX_LINES = 600
+
+
+def test_no_module_outside_migrations_is_over_600_lines():
+    """A module past this size does more than one job: split it by job, not by length."""
+    long = {
+        str(path.relative_to(ROOT)): lines
+        for path in [*modules(), *sorted((ROOT / "tests").rglob("*.py"))]
+        if "migrations" not in path.parts and (lines := len(path.read_text().splitlines())) > MAX_LINES
+    }
+    assert long == {}

@@ -1,5 +1,8 @@
 import pytest
 
+# Session-wide: the test process's Redis and the Celery broker every worker test uses.
+from tests.broker import broker, redis_service  # noqa: F401
+
 
 @pytest.fixture(autouse=True)
 def isolated_cache_and_outbox(settings, tmp_path):

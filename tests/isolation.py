@@ -1,8 +1,10 @@
 """Loaded before Django's settings (`python -m pytest -p tests.isolation`, as `make test` runs it).
 
 Under pytest-xdist every worker gets a var directory (embedded broker, SQLite test
-database, caches) and a Redis database of its own, so the Celery worker processes
-one test starts never take the tasks another test sends to its own test database.
+database, caches) of its own and, when REDIS_URL names a Redis, a database of its own
+there, so the Celery worker processes one test starts never take the tasks another test
+sends to its own test database. Without REDIS_URL each test process starts a private
+redis-server instead (tests/broker.py); no test touches a Redis the user did not name.
 Every test process also gets a Celery default queue of its own (HAMLA_CELERY_QUEUE),
 which the worker and beat processes it starts inherit: two test runs on one machine
 (sharing Redis) never take each other's tasks.

@@ -4,11 +4,14 @@ In CI (CI=true) a missing service is a failure; elsewhere the test is skipped
 with a reason that says how to provide it.
 """
 
+import ctypes
 import os
 import shutil
 import signal
+import socket
 import subprocess
 import sys
+import tempfile
 import time
 from contextlib import contextmanager
 from pathlib import Path
@@ -36,23 +39,120 @@ def unavailable(reason):
     pytest.skip(reason)
 
 
-def redis_url():
-    """The Redis the tests use: REDIS_URL, else a local server's database 15 (14, 13, …
-    for further pytest-xdist workers)."""
-    worker = os.environ.get("PYTEST_XDIST_WORKER", "gw0")
-    return os.environ.get("REDIS_URL") or f"redis://127.0.0.1:6379/{15 - int(worker[2:]) % 8}"
+def redis_url(environ=None):
+    """The Redis the user named in REDIS_URL (CI does; tests.isolation gives each
+    pytest-xdist worker its own database of it), or None: then the tests start their own."""
+    return (os.environ if environ is None else environ).get("REDIS_URL") or None
 
 
-def need_redis():
+def need_redis(url):
+    """A client of `url`, or the test is skipped (failed under CI) naming the URL."""
     import redis
 
-    url = redis_url()
+    client = redis.Redis.from_url(url, socket_connect_timeout=1, socket_timeout=5)
     try:
-        client = redis.Redis.from_url(url, socket_connect_timeout=1)
         client.ping()
     except Exception:  # noqa: BLE001
-        unavailable(f"Redis is not reachable at {url}: start `redis-server` or set REDIS_URL")
+        unavailable(f"Redis is not reachable at {url}: start it, or unset REDIS_URL to use a private redis-server")
     return client
+
+
+@contextmanager
+def redis_for_tests(environ=None):
+    """Yields the URL of the one Redis the tests may use; never a server the user did not name.
+
+    REDIS_URL when set. Otherwise a private `redis-server` (memory only, in a temporary
+    directory, on a free port of 127.0.0.1), stopped on exit. Without `redis-server` the
+    test is skipped with the reason (failed under CI). Never 127.0.0.1:6379 by guesswork:
+    a developer's Redis there holds someone's data.
+    """
+    environ = os.environ if environ is None else environ
+    url = redis_url(environ)
+    if url:
+        need_redis(url)
+        yield url
+        return
+    binary = shutil.which("redis-server", path=environ.get("PATH", os.defpath))
+    if not binary:
+        unavailable("needs Redis: install redis-server (the tests start a private one) or set REDIS_URL")
+    with private_redis_server(binary) as url:
+        yield url
+
+
+def free_port():
+    """A TCP port of 127.0.0.1 that was free a moment ago (another process may take it first)."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+try:  # looked up now: the child between fork and exec should do as little as possible
+    _prctl = ctypes.CDLL(None, use_errno=True).prctl
+except (OSError, AttributeError):  # not Linux
+    _prctl = None
+
+
+def _die_with_parent():
+    # In the child before exec: if the test process is killed outright, the kernel stops
+    # its redis-server too, instead of leaving it running on the machine.
+    if _prctl is not None:
+        _prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
+
+
+@contextmanager
+def private_redis_server(binary, attempts=5):
+    """A `redis-server` of this test process only; yields its URL, stops and reaps it on exit.
+
+    redis refuses `--port 0`, so the port is a free one picked beforehand; when another
+    process took it meanwhile, the server exits at once and another port is tried.
+    """
+    import redis
+
+    with tempfile.TemporaryDirectory(prefix="hamla-test-redis-") as directory:
+        log = Path(directory) / "redis.log"
+        for _ in range(attempts):
+            port = free_port()
+            args = [binary, "--bind", "127.0.0.1", "--port", str(port), "--save", "", "--appendonly", "no"]
+            args += ["--dir", directory, "--logfile", str(log), "--daemonize", "no"]
+            proc = subprocess.Popen(  # preexec_fn only calls prctl
+                args,
+                stdin=subprocess.DEVNULL,
+                stdout=subprocess.DEVNULL,
+                stderr=subprocess.DEVNULL,
+                preexec_fn=_die_with_parent,
+            )
+            client = redis.Redis(host="127.0.0.1", port=port, socket_connect_timeout=0.5, socket_timeout=0.5)
+
+            def serving(proc=proc, client=client):
+                if proc.poll() is not None:
+                    return "exited"
+                try:
+                    return client.ping() and "serving"
+                except redis.RedisError:
+                    return None
+
+            state = wait_for(serving, timeout=10, interval=0.05)
+            client.close()
+            if state == "serving":
+                break
+            _stop(proc)
+        else:
+            tail = log.read_text(errors="replace")[-800:] if log.exists() else ""
+            unavailable(f"a private redis-server did not start after {attempts} ports:\n{tail}")
+        try:
+            yield f"redis://127.0.0.1:{port}/0"
+        finally:
+            _stop(proc)
+
+
+def _stop(proc):
+    if proc.poll() is None:
+        proc.terminate()
+        try:
+            proc.wait(10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait(5)
 
 
 def need_postgres():

@@ -1,15 +1,13 @@
 """Organizer imports an Arabic Windows-1256 CSV through the worker, reads the error
 report, builds a segment; a volunteer is refused."""
 
-import os
-
 import pytest
 
 from accounts.roles import VOLUNTEER
 from contacts.models import Contact, Segment
 from tests.browser.conftest import log_in, screenshot, set_language
 from tests.factories import make_user
-from tests.services import ROOT, celery_process, need_redis, process_env, redis_url
+from tests.services import ROOT, celery_process, process_env
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -23,21 +21,14 @@ ROWS = [
 ]
 
 
-def worker_env():
-    if os.environ.get("REDIS_URL"):
-        need_redis()
-        return process_env(REDIS_URL=redis_url())
-    # Without REDIS_URL both this process and the worker use the embedded filesystem broker.
-    return process_env()
-
-
-def test_organizer_imports_an_arabic_cp1256_csv_and_builds_a_segment(page, tmp_path):
+def test_organizer_imports_an_arabic_cp1256_csv_and_builds_a_segment(page, tmp_path, broker):
     organizer = make_user()
     csv_path = tmp_path / "مؤيدون.csv"
     csv_path.write_bytes(("\r\n".join(ROWS) + "\r\n").encode("cp1256"))
     log_path = ROOT / "test-artifacts" / "contacts-worker.log"
     log_path.parent.mkdir(exist_ok=True)
-    with celery_process("worker", "--pool", "solo", "--loglevel", "INFO", env=worker_env(), log_path=log_path):
+    env = process_env(REDIS_URL=broker)
+    with celery_process("worker", "--pool", "solo", "--loglevel", "INFO", env=env, log_path=log_path):
         log_in(page, organizer, language="ar")
         page.goto(page.base_url + "/contacts/import/")
         page.set_input_files("input[name=file]", str(csv_path))

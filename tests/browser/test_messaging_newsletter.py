@@ -10,7 +10,7 @@ from contacts.models import Contact, Segment
 from messaging.models import Message
 from tests.browser.conftest import ARTIFACTS, log_in, screenshot, set_language
 from tests.factories import make_user
-from tests.messaging.conftest import WORKER_QUEUES, broker, fresh_sink, sink, wait_ready, worker_env  # noqa: F401
+from tests.messaging.conftest import WORKER_QUEUES, fresh_sink, sink, wait_ready, worker_env  # noqa: F401
 from tests.messaging.helpers import make_list
 from tests.services import ROOT, celery_process, wait_for
 

@@ -5,7 +5,7 @@ from django.core.cache.backends.filebased import FileBasedCache
 from django.core.cache.backends.redis import RedisCache
 
 from hamla.tasks import HEARTBEAT_KEY
-from tests.services import celery_process, need_redis, process_env, redis_url, wait_for
+from tests.services import celery_process, need_redis, process_env, wait_for
 
 
 def run_worker_and_beat(env, tmp_path, read_heartbeat):
@@ -35,9 +35,9 @@ def test_beat_and_a_worker_run_a_scheduled_task_on_the_embedded_broker(tmp_path)
     run_worker_and_beat(env, tmp_path, lambda: cache.get(HEARTBEAT_KEY))
 
 
-def test_beat_and_a_worker_run_a_scheduled_task_on_redis(tmp_path):
-    client = need_redis()
-    url = redis_url()
+def test_beat_and_a_worker_run_a_scheduled_task_on_redis(tmp_path, broker):
+    url = broker
+    client = need_redis(url)
     cache = RedisCache(url, {})
     client.delete(cache.make_key(HEARTBEAT_KEY))
     env = process_env(HAMLA_VAR_DIR=tmp_path / "var", REDIS_URL=url, HAMLA_HEARTBEAT_SECONDS=1)

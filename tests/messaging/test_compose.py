@@ -129,17 +129,8 @@ def test_the_local_bucket_refuses_beyond_its_rate():
     assert waits[:10] == [0.0] * 10 and waits[10] > 0
 
 
-def test_the_redis_bucket_is_shared_between_limiters():
-    import redis
-
-    from tests.messaging.conftest import messaging_redis_url
-    from tests.services import unavailable
-
-    url = messaging_redis_url()
-    try:
-        redis.Redis.from_url(url, socket_connect_timeout=1).ping()
-    except Exception:  # noqa: BLE001
-        unavailable(f"Redis is not reachable at {url}")
+def test_the_redis_bucket_is_shared_between_limiters(redis_service):
+    url = redis_service
     slept = []
     key = f"hamla:test-bucket:{id(slept)}"
     first = Limiter(rate=5, key=key, redis_url=url, sleep=slept.append)

@@ -1,0 +1,106 @@
+"""The URL x role policy: the status each role gets for a GET of each URL, in one table.
+
+test_url_policy.py walks every URL the resolver knows and fails for a name that has no
+row here, so a new URL is covered as soon as it exists. Statuses are for the objects
+tests/security/world.py builds (e.g. a message already sending cannot be edited: 302).
+Anonymous visitors of staff pages are sent to the login page (302); a volunteer on a
+staff page gets 403; POST-only URLs answer a GET with 405 once the role is allowed in.
+"""
+
+# Not walked: Django's admin checks staff status itself and is a third-party page set
+# (its model pages are reached only by admins); static files are served outside Django.
+EXCLUDED_NAMESPACES = {"admin"}
+
+ROLES = ("anonymous", "volunteer", "organizer", "admin")
+
+# fmt: off
+POLICY = {
+    # name:                      (anonymous, volunteer, organizer, admin)
+    "home":                        (302, 200, 200, 200),
+    "healthz":                     (200, 200, 200, 200),
+    "set_language":                (302, 302, 302, 302),  # GET only redirects back; POST sets
+
+    "accounts:login":              (200, 302, 302, 302),
+    "accounts:logout":             (405, 405, 405, 405),  # POST only
+    "accounts:two_factor":         (302, 302, 302, 302),  # nothing to verify: all are sent on
+    "accounts:users":              (302, 403, 403, 200),
+    "accounts:freeze":             (302, 403, 403, 405),
+    "accounts:audit":              (302, 403, 403, 200),
+    "accounts:outbox":             (302, 403, 403, 200),
+    "accounts:outbox_file":        (302, 403, 403, 200),
+
+    "campaigns:list":              (302, 403, 200, 200),
+    "campaigns:create":            (302, 403, 200, 200),
+    "campaigns:history":           (302, 403, 200, 200),
+    "campaigns:history_report":    (302, 403, 200, 200),
+    "campaigns:detail":            (302, 403, 200, 200),
+    "campaigns:edit":              (302, 403, 200, 200),
+    "campaigns:status":            (405, 405, 405, 405),  # POST only, refused before the login check
+    "campaigns:action_add":        (302, 403, 200, 200),
+    "campaigns:action_edit":       (302, 403, 200, 200),
+
+    "contacts:list":               (302, 403, 200, 200),
+    "contacts:create":             (302, 403, 200, 200),
+    "contacts:detail":             (302, 403, 200, 200),
+    "contacts:edit":               (302, 403, 200, 200),
+    "contacts:unsubscribe":        (302, 403, 405, 405),
+    "contacts:erase":              (302, 403, 200, 200),
+    "contacts:lists":              (302, 403, 200, 200),
+    "contacts:list_edit":          (302, 403, 200, 200),
+    "contacts:tags":               (302, 403, 200, 200),
+    "contacts:segments":           (302, 403, 200, 200),
+    "contacts:segment_new":        (302, 403, 200, 200),
+    "contacts:segment_count":      (302, 403, 200, 200),
+    "contacts:segment":            (302, 403, 200, 200),
+    "contacts:import":             (302, 403, 200, 200),
+    "contacts:import_job":         (302, 403, 200, 200),
+    "contacts:import_status":      (302, 403, 200, 200),
+    "contacts:import_errors":      (302, 403, 200, 200),
+    "contacts:export":             (302, 403, 403, 200),
+
+    "flyers:list":                 (302, 403, 200, 200),
+    "flyers:create":               (302, 403, 200, 200),
+    "flyers:detail":               (302, 403, 200, 200),
+    "flyers:edit":                 (302, 403, 200, 200),
+    "flyers:draft_preview":        (302, 403, 405, 405),  # both patterns: POST only
+    "flyers:preview":              (302, 200, 200, 200),
+    "flyers:download":             (302, 200, 200, 200),
+    "flyers:batch_create":         (302, 403, 405, 405),
+    "flyers:batch":                (302, 403, 200, 200),
+    "flyers:batch_download":       (302, 403, 404, 404),  # not rendered yet
+    "flyers:volunteer":            (302, 200, 200, 200),
+    "flyers:print":                (302, 200, 200, 200),
+    "flyers:run":                  (302, 200, 200, 200),  # the volunteer's own print run
+
+    "messaging:list":              (302, 403, 200, 200),
+    "messaging:create":            (302, 403, 200, 200),
+    "messaging:detail":            (302, 403, 200, 200),
+    "messaging:edit":              (302, 403, 302, 302),  # already sending: back to its page
+    "messaging:preview":           (302, 403, 200, 200),
+    "messaging:test":              (302, 403, 405, 405),
+    "messaging:schedule":          (302, 403, 405, 405),
+    "messaging:progress":          (302, 403, 200, 200),
+    "messaging:act":               (302, 403, 405, 405),
+
+    # Login-free pages (the `public` app; before issue 10 they were campaigns:public,
+    # contacts_signup, contacts_signup_confirm, messaging_public:unsubscribe,
+    # messaging_public:preferences and the anymail include). Token pages get valid tokens
+    # for the planted supporter: the token is the supporter's own credential.
+    "public:campaign":             (200, 200, 200, 200),
+    "public:signup":               (200, 200, 200, 200),
+    "public:signup_confirm":       (200, 200, 200, 200),
+    "public:unsubscribe":          (200, 200, 200, 200),
+    "public:preferences":          (200, 200, 200, 200),
+    # anymail's own webhook URLs, one row for the whole include: refused while no
+    # ANYMAIL_WEBHOOK_SECRET is configured (messaging.tracking).
+    "public:anymail:*":            (403, 403, 403, 403),
+}
+# fmt: on
+
+
+def expected(name, role):
+    """The status `role` gets for GET `name`, or None when the table has no row for it."""
+    row = POLICY.get(name)
+    if row is None:  # a row for a whole namespace of third-party URLs, e.g. "public:anymail:*"
+        row = POLICY.get(name.rsplit(":", 1)[0] + ":*")
+    return None if row is None else row[ROLES.index(role)]

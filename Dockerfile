@@ -1,7 +1,8 @@
 # The production image: gunicorn serves the web, the same image runs worker and beat.
 FROM python:3.11-slim-bookworm
 
-# DEBUG=false: the image alone refuses to start without its production settings.
+# DEBUG=false: the image alone refuses to start without its production settings, and has
+# none of the development tools (the `devtools` app, whose SMTP sink needs requirements-dev.txt).
 ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 HAMLA_VAR_DIR=/var/lib/hamla DEBUG=false
 RUN apt-get update \
     && apt-get install -y --no-install-recommends poppler-utils gettext \

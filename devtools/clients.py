@@ -8,7 +8,7 @@ from django.utils.crypto import get_random_string
 from django_otp import DEVICE_ID_SESSION_KEY
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from .roles import ORGANIZER, sync_roles
+from accounts.roles import ORGANIZER, sync_roles
 
 
 def verified_client(user):

@@ -90,6 +90,10 @@ INSTALLED_APPS = [
     "axes",
     "anymail",
 ]
+# Development tooling (bench, seed_demo, totp_code, demo data, the SMTP sink): never in a
+# production process unless asked for, so production has no command needing dev requirements.
+if DEBUG or env_bool("HAMLA_DEVTOOLS"):
+    INSTALLED_APPS.append("devtools")
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",

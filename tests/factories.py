@@ -5,8 +5,8 @@ from django.contrib.auth.models import Group
 from django_otp.oath import TOTP
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from accounts.clients import verified_client
 from accounts.roles import ADMIN, ORGANIZER, VOLUNTEER, sync_roles
+from devtools.clients import verified_client
 
 PASSWORD = "correct horse battery"
 

@@ -13,22 +13,28 @@ The synthetic contacts (source "bench-dispatch") and the message are deleted at 
 """
 
 import os
+import socket
 import subprocess
 import sys
 import time
 from pathlib import Path
 
+from celery import current_app
 from django.conf import settings
 from django.core.mail import get_connection
 from django.core.management.base import CommandError
 from django.db import connection, transaction
 
-from . import emails, tokens
-from .models import Delivery, Message
+from contacts.models import Contact, ContactList, Membership
+from messaging import emails, tokens
+from messaging.models import Delivery, Message
+from messaging.tasks import kick
 
 SOURCE = "bench-dispatch"
 LIST_NAME = "Benchmark: dispatch"
-ROOT = Path(__file__).resolve().parent.parent
+# The project root: the sink and the workers run as `python -m …` from there.
+ROOT = Path(__file__).resolve().parents[2]
+BODY = Path(__file__).with_name("dispatch_body.md")
 
 
 def run(options):
@@ -41,7 +47,7 @@ def run(options):
     contact_list = _contacts(recipients)
     port = _free_port()
     sink = subprocess.Popen(
-        [sys.executable, "-m", "messaging.sink", "--port", str(port)],
+        [sys.executable, "-m", "devtools.sink", "--port", str(port)],
         cwd=ROOT,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
@@ -62,8 +68,7 @@ def run(options):
             "HAMLA_SEND_RATE": "0",
             "LOG_LEVEL": "WARNING",
         }
-        from hamla.celery import app
-
+        app = current_app  # the project's app, without importing the project package
         app.control.purge()
         for n in range(workers):
             procs.append(
@@ -94,15 +99,13 @@ def run(options):
 
         message = Message.objects.create(
             subject_ar="نشرة تجريبية {{ first_name }}",
-            body_ar=(ROOT / "messaging" / "bench_body.md").read_text(encoding="utf-8"),
+            body_ar=BODY.read_text(encoding="utf-8"),
         )
         message.lists.add(contact_list)
         message.schedule()
         t0 = time.perf_counter()
         message.start()
         planning = time.perf_counter() - t0
-
-        from .tasks import kick
 
         t1 = time.perf_counter()
         kick(message, lanes=max(2, workers * 2))
@@ -144,8 +147,6 @@ def run(options):
 
 def _contacts(count):
     """A list of `count` subscribed synthetic contacts (created once, reused by later runs)."""
-    from contacts.models import Contact, ContactList, Membership
-
     contact_list, _ = ContactList.objects.get_or_create(name=LIST_NAME)
     have = Membership.objects.filter(contact_list=contact_list).count()
     chunk = 5000
@@ -164,9 +165,7 @@ def _contacts(count):
 
 def _bare_loop(contact_list, port, count):
     """Render + build + send `count` messages over one SMTP connection, nothing else."""
-    from contacts.models import Contact
-
-    body = (ROOT / "messaging" / "bench_body.md").read_text(encoding="utf-8")
+    body = BODY.read_text(encoding="utf-8")
     people = [
         (c.pk, c.email, c.given_name, c.family_name)
         for c in Contact.objects.filter(memberships__contact_list=contact_list)[:count]
@@ -192,8 +191,6 @@ def _bare_loop(contact_list, port, count):
 
 
 def _cleanup(message):
-    from contacts.models import Contact, ContactList, Membership
-
     if message is not None:
         Delivery.objects.filter(message=message)._raw_delete(connection.alias)
         message.delete()
@@ -205,16 +202,12 @@ def _cleanup(message):
 
 
 def _free_port():
-    import socket
-
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return s.getsockname()[1]
 
 
 def _wait_port(port, timeout=10):
-    import socket
-
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         try:

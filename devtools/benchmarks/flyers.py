@@ -20,7 +20,8 @@ import sys
 import time
 import tracemalloc
 
-from .pdf import FlyerSpec, render_batch, render_flyer, render_sheet
+from flyers.designs import FlyerSpec, render_flyer
+from flyers.imposition import render_batch, render_sheet
 
 TARGETS = {"single_a5_warm_ms": 100.0, "sheet_4up_ms": 150.0, "batch_pages_per_s": 150.0}
 
@@ -94,7 +95,7 @@ def benchmark(n_batch: int = 1000, repeat: int = 7) -> dict:
     return result
 
 
-if __name__ == "__main__":  # python -m flyers.bench
+if __name__ == "__main__":  # python -m devtools.benchmarks.flyers
     import json
 
     print(json.dumps(benchmark(), indent=2))

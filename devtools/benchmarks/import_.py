@@ -18,8 +18,9 @@ from pathlib import Path
 
 from django.db import connection
 
-from .importer import import_file
-from .models import ConsentEvent, Contact, ContactList, Membership
+from contacts.importing import import_file
+from contacts.models import ConsentEvent, Contact, ContactList, Membership
+from devtools.clients import throwaway_organizer, verified_client
 
 GIVEN_AR = ["محمد", "أحمد", "علي", "عمر", "خالد", "فاطمة", "مريم", "ريم", "سارة", "يوسف", "نور", "ليلى", "حسن", "رنا"]
 FAMILY_AR = ["الحلبي", "الشامي", "العلي", "الأحمد", "الخطيب", "السيد", "النجار", "الحسن", "الإدلبي", "المصري"]
@@ -136,8 +137,6 @@ def list_page_timings(contact_list, repeat=7):
     """Median server time of the organizer contact list page (first page, and filtered by
     the imported list) while the imported contacts are in the database."""
     import statistics
-
-    from accounts.clients import throwaway_organizer, verified_client
 
     user = throwaway_organizer()
     try:

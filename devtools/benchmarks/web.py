@@ -14,8 +14,9 @@ from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
 from django.utils.crypto import get_random_string
 
-from .models import Action, Campaign
-from .report import render_history_report
+from campaigns.models import Action, Campaign
+from campaigns.report import render_history_report
+from devtools.clients import throwaway_organizer, verified_client
 
 CAMPAIGNS = 1_000
 ACTIONS_EACH = 20
@@ -68,8 +69,6 @@ def make_history(campaigns, actions_each, start_year=2011, tag=None):
 
 
 def _organizer_client():
-    from accounts.clients import throwaway_organizer, verified_client
-
     return verified_client(throwaway_organizer())
 
 

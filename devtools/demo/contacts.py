@@ -1,6 +1,6 @@
-"""Demo data for seed_demo: obviously fake supporters on a demo list (idempotent)."""
+"""Step 2 of the demo scenario: obviously fake supporters on a demo list (idempotent)."""
 
-from .models import ConsentEvent, Contact, ContactList, Membership, Tag
+from contacts.models import ConsentEvent, Contact, ContactList, Membership, Tag
 
 LIST_NAME = "Demo supporters (fake)"
 PEOPLE = [

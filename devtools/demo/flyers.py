@@ -1,10 +1,10 @@
-"""Demo data for seed_demo (must be idempotent)."""
+"""Step 3 of the demo scenario: a bilingual flyer for the current demo campaign (idempotent)."""
 
 from campaigns.models import Campaign
+from flyers.models import Flyer
 
-from .models import Flyer
+from .history import DEMO_SLUG
 
-DEMO_SLUG = "clean-aleppo-2026"
 DEMO_NAME = "Demo: clean-up day"
 
 

@@ -1,4 +1,4 @@
-"""Demo history for seed_demo: Kesh Malek's own account of its work, as campaigns and actions.
+"""Step 1 of the demo scenario, the history: Kesh Malek's own account of its work, as campaigns and actions.
 
 Written from the organisation's "who we are" text and nothing else. That text
 gives few dates ("late 2011", "the beginning of 2013"), so every other date here
@@ -12,7 +12,7 @@ import datetime
 from django.db import transaction
 from django.utils import timezone
 
-from .models import Action, Campaign
+from campaigns.models import Action, Campaign
 
 ALEPPO = "حلب"
 GAZIANTEP = "غازي عنتاب"
@@ -182,13 +182,14 @@ HISTORY = [
     },
 ]
 
-# The current campaign with a public page; the flyers demo attaches its flyer to this slug.
-CURRENT_SLUG = "clean-aleppo-2026"
+# The current campaign with a public page; the flyers step attaches its flyer to it, and tests
+# import this name: the slug is spelled here only.
+DEMO_SLUG = "clean-aleppo-2026"
 
 
 def current_campaign(today):
     return {
-        "slug": CURRENT_SLUG,
+        "slug": DEMO_SLUG,
         "kind": K.CLEANUP,
         "status": S.ACTIVE,
         "approximate": False,

@@ -1,6 +1,10 @@
-"""Demo data for seed_demo (idempotent): one bilingual draft newsletter ready to preview."""
+"""Step 4 of the demo scenario (idempotent): one bilingual draft newsletter ready to preview."""
 
-from .models import Message
+from campaigns.models import Campaign
+from contacts.models import ContactList
+from messaging.models import Message
+
+from .contacts import LIST_NAME
 
 SUBJECT_AR = "أخبار حملة التوعية: شكراً لكم"
 BODY_AR = """# مرحبا {{ first_name }}
@@ -26,9 +30,6 @@ To stop these emails: [unsubscribe]({{ unsubscribe_url }})
 
 
 def load(stdout):
-    from campaigns.models import Campaign
-    from contacts.models import ContactList
-
     if Message.objects.filter(subject_ar=SUBJECT_AR).exists():
         stdout.write("messaging: demo newsletter already there")
         return
@@ -39,8 +40,6 @@ def load(stdout):
         subject_en=SUBJECT_EN,
         body_en=BODY_EN,
     )
-    from contacts.demo import LIST_NAME
-
     contact_list = ContactList.objects.filter(name=LIST_NAME).first() or ContactList.objects.order_by("pk").first()
     if contact_list is not None:
         message.lists.add(contact_list)

@@ -4,7 +4,7 @@ import subprocess
 import pytest
 from pypdf import PdfReader
 
-from campaigns import demo
+from devtools.demo import history as demo
 from tests.browser.conftest import ARTIFACTS, log_in, screenshot, set_language
 from tests.factories import make_user
 from tests.services import need_tool
@@ -54,7 +54,7 @@ def test_the_current_demo_campaigns_dashboard_shows_its_goals_panels_and_timelin
     from campaigns.models import Campaign
 
     demo.load(io.StringIO())
-    campaign = Campaign.objects.get(slug=demo.CURRENT_SLUG)
+    campaign = Campaign.objects.get(slug=demo.DEMO_SLUG)
     log_in(page, make_user(), language="ar")
     page.goto(f"{page.base_url}/campaigns/{campaign.pk}/")
     assert "57 / 200" in page.inner_text(".goal-participants")

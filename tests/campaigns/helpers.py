@@ -1,8 +1,8 @@
 import datetime
 import itertools
 
-from campaigns.bench import make_history
 from campaigns.models import Action, Campaign
+from devtools.benchmarks.web import make_history
 
 _seq = itertools.count(1)
 

@@ -2,8 +2,9 @@ import io
 
 import pytest
 
-from campaigns import demo
 from campaigns.models import Action, Campaign
+from devtools.demo import DEMO_SLUG
+from devtools.demo import history as demo
 
 pytestmark = pytest.mark.django_db
 
@@ -25,7 +26,7 @@ def test_it_keeps_an_organizers_edits_on_reload():
 
 def test_the_history_is_marked_demo_bilingual_and_approximate_where_the_account_gives_no_date():
     demo.load(io.StringIO())
-    history = Campaign.objects.exclude(slug=demo.CURRENT_SLUG)
+    history = Campaign.objects.exclude(slug=DEMO_SLUG)
     assert all(c.is_demo and c.title_ar and c.title_en and c.summary_ar and c.summary_en for c in history)
     assert all(c.dates_approximate for c in history)
     assert not Action.objects.filter(campaign__in=history, date_approximate=False).exists()
@@ -47,10 +48,10 @@ def test_the_current_demo_campaign_has_a_public_page_without_internal_meetings()
     from django.test import Client
 
     demo.load(io.StringIO())
-    campaign = Campaign.objects.get(slug="clean-aleppo-2026")
+    campaign = Campaign.objects.get(slug=DEMO_SLUG)
     assert campaign.is_public and campaign.status == Campaign.Status.ACTIVE
     client = Client()
     client.cookies["django_language"] = "en"
-    body = client.get("/c/clean-aleppo-2026/").content.decode()
+    body = client.get(f"/c/{DEMO_SLUG}/").content.decode()
     assert "Second clean-up day" in body
     assert "meeting point" not in body

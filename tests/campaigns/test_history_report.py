@@ -5,7 +5,7 @@ import pytest
 from django.core.management import CommandError, call_command
 from pypdf import PdfReader
 
-from campaigns import demo
+from devtools.demo import history as demo
 from tests.factories import logged_in, make_user
 
 pytestmark = pytest.mark.django_db

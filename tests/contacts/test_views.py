@@ -213,7 +213,7 @@ def test_the_count_stops_at_the_cap_and_says_so(monkeypatch):
 def test_demo_data_loads_twice_without_duplicates():
     from io import StringIO
 
-    from contacts import demo
+    from devtools.demo import contacts as demo
 
     demo.load(StringIO())
     demo.load(StringIO())

@@ -3,7 +3,7 @@ import io
 import pytest
 
 from campaigns.models import Campaign
-from flyers import demo
+from devtools.demo import flyers as demo
 from flyers.models import Flyer, PrintRun
 from flyers.panels import campaign_panel
 

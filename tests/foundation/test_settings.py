@@ -42,6 +42,6 @@ def test_production_refuses_to_start_without_required_variables(tmp_path):
 
 
 def test_seed_demo_refuses_to_run_in_production(tmp_path):
-    result = manage("seed_demo", env=PRODUCTION, tmp_path=tmp_path)
+    result = manage("seed_demo", env={**PRODUCTION, "HAMLA_DEVTOOLS": "1"}, tmp_path=tmp_path)
     assert result.returncode != 0
     assert "DEBUG" in result.stderr

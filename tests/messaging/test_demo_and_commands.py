@@ -5,7 +5,7 @@ import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
 
-from messaging import demo
+from devtools.demo import messaging as demo
 from messaging.models import Message
 
 from .helpers import make_list

@@ -1,4 +1,4 @@
-import importlib
+"""`manage.py seed_demo`: demo users with TOTP devices, then the demo scenario (`devtools.demo`)."""
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
@@ -8,9 +8,9 @@ from django.utils.crypto import get_random_string
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from accounts.roles import ADMIN, ORGANIZER, VOLUNTEER, sync_roles
+from devtools import demo
 
 DEMO_USERS = (("admin", ADMIN), ("organizer", ORGANIZER), ("volunteer", VOLUNTEER))
-DEMO_APPS = ("contacts", "campaigns", "flyers", "messaging")
 
 
 class Command(BaseCommand):
@@ -45,5 +45,4 @@ class Command(BaseCommand):
             "Admin and organizer need a TOTP code: `make totp USER=organizer` prints the current one "
             "(or scan the key into an authenticator app)."
         )
-        for app in DEMO_APPS:
-            importlib.import_module(f"{app}.demo").load(self.stdout)
+        demo.load(self.stdout)

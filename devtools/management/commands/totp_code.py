@@ -1,3 +1,5 @@
+"""`manage.py totp_code USER`: the current code of a demo user's TOTP device (development only)."""
+
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django_otp.oath import TOTP

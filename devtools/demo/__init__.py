@@ -1,0 +1,23 @@
+"""The demo scenario `seed_demo` loads: one ordered story, each step idempotent.
+
+1. history: the organisation's own account as campaigns and actions, plus the current
+   campaign with a public page (its slug is `DEMO_SLUG`, spelled once, in `history`);
+2. contacts: obviously fake supporters on a demo list;
+3. flyers: a bilingual flyer for the current campaign (needs step 1);
+4. messaging: a draft newsletter to the demo list (needs steps 1 and 2).
+
+Loading twice adds nothing; data edited since the first load is left as it is.
+"""
+
+from . import contacts, flyers, history, messaging
+from .history import DEMO_SLUG
+
+STEPS = (history, contacts, flyers, messaging)
+
+__all__ = ["DEMO_SLUG", "STEPS", "load"]
+
+
+def load(stdout):
+    """Run every step in order, each writing one line of what it did to `stdout`."""
+    for step in STEPS:
+        step.load(stdout)

@@ -65,7 +65,7 @@ class Row:
 
     def absorb(self, later):
         """Take from a later row for the same person what an existing contact would take
-        from it (see Importer._changes): a phone if none, names if none, tags not yet
+        from it (see pipeline.Importer._changes): a phone if none, names if none, tags not yet
         listed. So a file gives the same contacts however it is cut into batches. True if
         anything was taken."""
         phone, names = later.fills(has_phone=bool(self.phone), has_name=bool(self.given_name or self.family_name))

@@ -2,7 +2,7 @@ from django.shortcuts import redirect
 
 from .roles import is_organizer
 
-# Login-free pages are those of the "public" URL namespace (the public app), exempt as a
+# Login-free pages are those of the "public" URL namespace (the public_pages app), exempt as a
 # whole: a new public page needs no entry here. Besides them, an organizer may open only
 # the steps that lead to the second factor, switch language, and the health check.
 PUBLIC_NAMESPACE = "public"

@@ -8,42 +8,10 @@ From a shell: `python -m devtools.sink --port 2525` counts what it receives.
 import argparse
 import email
 import email.policy
-import importlib.util
-import sys
 import threading
 import time
-from importlib.metadata import distribution
-from pathlib import Path
 
-
-def _import_controller():
-    """aiosmtpd's Controller, although Hamla's own `public` app shadows the `public` module.
-
-    aiosmtpd does `from public import public`, meaning the `atpublic` distribution, but the
-    project root comes first on sys.path and holds the `public/` app. While aiosmtpd loads,
-    `public` names atpublic's package; afterwards the name goes back to whatever held it
-    (the app, if Django had imported it, or nothing). aiosmtpd keeps the function it took.
-    """
-    init = Path(distribution("atpublic").locate_file("public/__init__.py"))
-    spec = importlib.util.spec_from_file_location("public", init, submodule_search_locations=[str(init.parent)])
-    atpublic = importlib.util.module_from_spec(spec)
-
-    def ours(name):
-        return name == "public" or name.startswith("public.")
-
-    saved = {name: sys.modules.pop(name) for name in [name for name in sys.modules if ours(name)]}
-    sys.modules["public"] = atpublic
-    try:
-        spec.loader.exec_module(atpublic)
-        from aiosmtpd.controller import Controller
-    finally:
-        for name in [name for name in sys.modules if ours(name)]:
-            del sys.modules[name]
-        sys.modules.update(saved)
-    return Controller
-
-
-Controller = _import_controller()
+from aiosmtpd.controller import Controller
 
 
 class Handler:

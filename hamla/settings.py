@@ -77,6 +77,7 @@ INSTALLED_APPS = [
     "campaigns",
     "flyers",
     "messaging",
+    "public_pages",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",

@@ -17,5 +17,5 @@ urlpatterns = [
     path("django-admin/", admin.site.urls),
 ]
 
-# Every login-free page: /c/<slug>/, /signup/, /u/<token>/, /webhooks/ (see public/).
-urlpatterns += [path("", include("public.urls"))]
+# Every login-free page: /c/<slug>/, /signup/, /u/<token>/, /webhooks/ (see public_pages/).
+urlpatterns += [path("", include("public_pages.urls"))]

@@ -11,7 +11,7 @@ import pytest
 
 from tests.services import ROOT
 
-PRODUCTION_PACKAGES = ("accounts", "campaigns", "contacts", "flyers", "messaging", "core", "public", "hamla")
+PRODUCTION_PACKAGES = ("accounts", "campaigns", "contacts", "flyers", "messaging", "core", "public_pages", "hamla")
 FORBIDDEN = ("devtools", "aiosmtpd")
 
 

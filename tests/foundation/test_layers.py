@@ -86,8 +86,8 @@ def test_the_check_sees_a_model_string_pointing_up():
 
 
 def test_the_check_sees_get_model_and_migration_dependencies():
-    tree = ast.parse('apps.get_model("contacts", "Contact")\ndependencies = [("public", "0001_initial")]')
-    assert sorted(references(tree)) == [("contacts", 1), ("public", 2)]
+    tree = ast.parse('apps.get_model("contacts", "Contact")\ndependencies = [("public_pages", "0001_initial")]')
+    assert sorted(references(tree)) == [("contacts", 1), ("public_pages", 2)]
 
 
 MAX_LINES = 600

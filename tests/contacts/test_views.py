@@ -222,7 +222,7 @@ def test_demo_data_loads_twice_without_duplicates():
 
 
 def test_unticking_a_list_leaves_it_and_an_import_does_not_re_add(tmp_path):
-    from contacts.importer import import_file
+    from contacts.importing import import_file
     from contacts.models import Membership
 
     from .helpers import write_csv

@@ -137,10 +137,7 @@ def read_rows(path, plan):
             except StopIteration:
                 return
             except csv.Error as exc:  # inspect() read the file, so only if it changed since
-                raise ImportFailed(
-                    _("Line %(line)s cannot be read as CSV (%(reason)s). Fix that line and retry.")
-                    % {"line": reader.line_num, "reason": exc}
-                )
+                raise ImportFailed("bad_record", line=reader.line_num, reason=exc)
             if not any(c.strip() for c in cells):
                 continue
             yield first, reader.line_num, cells, raw.tell()

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from django.conf import settings
-from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _
 
 ENCODINGS = ("auto", "utf-8", "utf-8-sig", "cp1256", "utf-16")
 SAMPLE = 64 * 1024
@@ -38,8 +38,36 @@ HEADER_LOOKUP = {alias: key for key, aliases in HEADERS.items() for alias in ali
 _CONTROL = re.compile(r"[\x01-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 
+# Why a whole file is refused: code -> the message people read (params filled in).
+MESSAGES = {
+    "not_text": _("The file is not valid %(encoding)s text (byte %(offset)s). Save it as CSV UTF-8 and retry."),
+    "binary": _("This is not a CSV text file (it contains binary data)."),
+    "truncated": _("The file ends in the middle of a character; it is truncated or not text."),
+    "bad_record": _("Line %(line)s cannot be read as CSV (%(reason)s). Fix that line and retry."),
+    "unknown_encoding": _("Unknown encoding %(name)s."),
+    "unreadable": _("The file cannot be opened."),
+    "empty": _("The file is empty."),
+    "too_large": _("The file is too large (%(size)s bytes; the limit is %(limit)s)."),
+    "no_header": _("The first line (the column headers) is empty."),
+    "no_contact_column": _(
+        "No email or phone column found. The first line must name the columns, e.g. email, phone, name."
+    ),
+}
+
+
 class ImportFailed(Exception):
-    """The file cannot be imported at all; nothing was written."""
+    """The file cannot be imported at all; nothing was written.
+
+    `code` (a key of MESSAGES) says why, for code and tests to decide on; `str()` is the
+    message in the active language, for people."""
+
+    def __init__(self, code, **params):
+        super().__init__(code)
+        self.code = code
+        self.params = params
+
+    def __str__(self):
+        return str(MESSAGES[self.code]) % self.params if self.params else str(MESSAGES[self.code])
 
 
 @dataclass
@@ -94,17 +122,14 @@ def _check_decodes(path, encoding):
             try:
                 text = decoder.decode(chunk)
             except UnicodeDecodeError as exc:
-                raise ImportFailed(
-                    _("The file is not valid %(encoding)s text (byte %(offset)s). Save it as CSV UTF-8 and retry.")
-                    % {"encoding": encoding, "offset": offset + exc.start}
-                )
+                raise ImportFailed("not_text", encoding=encoding, offset=offset + exc.start)
             if "\x00" in text or _control_ratio(text) > 0.01:
-                raise ImportFailed(_("This is not a CSV text file (it contains binary data)."))
+                raise ImportFailed("binary")
             offset += len(chunk)
         try:
             decoder.decode(b"", final=True)
         except UnicodeDecodeError:
-            raise ImportFailed(_("The file ends in the middle of a character; it is truncated or not text."))
+            raise ImportFailed("truncated")
 
 
 def _check_records(path, encoding, delimiter):
@@ -121,10 +146,7 @@ def _check_records(path, encoding, delimiter):
                 if next(reader, None) is None:
                     return
         except csv.Error as exc:
-            raise ImportFailed(
-                _("Line %(line)s cannot be read as CSV (%(reason)s). Fix that line and retry.")
-                % {"line": first, "reason": exc}
-            )
+            raise ImportFailed("bad_record", line=first, reason=exc)
 
 
 def _control_ratio(text):
@@ -135,18 +157,15 @@ def inspect(path, encoding="auto"):
     """Check that `path` is an importable CSV and work out how to read it."""
     path = Path(path)
     if encoding not in ENCODINGS:
-        raise ImportFailed(_("Unknown encoding %(name)s.") % {"name": encoding})
+        raise ImportFailed("unknown_encoding", name=encoding)
     try:
         size = path.stat().st_size
     except OSError:
-        raise ImportFailed(_("The file cannot be opened."))
+        raise ImportFailed("unreadable")
     if size == 0:
-        raise ImportFailed(_("The file is empty."))
+        raise ImportFailed("empty")
     if size > settings.HAMLA_MAX_IMPORT_BYTES:
-        raise ImportFailed(
-            _("The file is too large (%(size)s bytes; the limit is %(limit)s).")
-            % {"size": size, "limit": settings.HAMLA_MAX_IMPORT_BYTES}
-        )
+        raise ImportFailed("too_large", size=size, limit=settings.HAMLA_MAX_IMPORT_BYTES)
     with open(path, "rb") as raw:
         head = raw.read(SAMPLE)
     if encoding == "auto":
@@ -157,7 +176,7 @@ def inspect(path, encoding="auto"):
     with open(path, encoding=encoding, newline="") as text:
         header_line = text.readline()
     if not header_line.strip():
-        raise ImportFailed(_("The first line (the column headers) is empty."))
+        raise ImportFailed("no_header")
     delimiter = max(",;\t", key=header_line.count)
     if header_line.count(delimiter) == 0:
         delimiter = ","
@@ -171,7 +190,5 @@ def inspect(path, encoding="auto"):
         elif name.strip():
             unknown.append(name.strip())
     if "email" not in columns and "phone" not in columns:
-        raise ImportFailed(
-            _("No email or phone column found. The first line must name the columns, e.g. email, phone, name.")
-        )
+        raise ImportFailed("no_contact_column")
     return Plan(encoding=encoding, delimiter=delimiter, columns=columns, unknown_columns=unknown, size=size)

@@ -4,6 +4,7 @@ from io import StringIO
 import pytest
 from django.core.management import CommandError, call_command
 from django.db import IntegrityError
+from django.utils import translation
 
 from contacts import importing
 from contacts.importing import ImportFailed, import_file, pipeline
@@ -110,25 +111,30 @@ def test_each_imported_contact_gets_a_consent_event_naming_who_and_which_file(tm
     }
 
 
-@pytest.mark.parametrize(
-    "content, message",
-    [
-        (b"", "empty"),
-        (bytes(range(256)) * 40, "binary"),
-        (b"\x89PNG\r\n\x1a\n" + b"\x00" * 500, "binary"),
-        (b"colour;size\nred;L\n", "No email or phone column"),
-        (b"email\nok@example.org\n\xff\xfe\x00\x00broken", "not valid"),
-    ],
-)
-def test_an_unreadable_file_fails_with_one_clear_message_and_changes_nothing(tmp_path, content, message):
+UNREADABLE = [
+    (b"", "empty"),
+    (bytes(range(256)) * 40, "binary"),
+    (b"\x89PNG\r\n\x1a\n" + b"\x00" * 500, "binary"),
+    (b"colour;size\nred;L\n", "no_contact_column"),
+    (b"email\nok@example.org\n\xff\xfe\x00\x00broken", "not_text"),
+]
+
+
+@pytest.mark.parametrize("content, code", UNREADABLE)
+def test_an_unreadable_file_is_refused_with_its_reason_and_changes_nothing(tmp_path, content, code):
     path = tmp_path / "bad.csv"
     path.write_bytes(content)
-    with pytest.raises(CommandError, match=message):
-        call_command(
-            "import_contacts", str(path), "--list", "Never", "--encoding", "utf-8" if b"broken" in content else "auto"
-        )
-    assert not ContactList.objects.exists()
-    assert not Contact.objects.exists()
+    with pytest.raises(ImportFailed) as refused:
+        import_file(path, a_list("Never"), encoding="utf-8" if b"broken" in content else "auto")
+    assert (refused.value.code, Contact.objects.exists()) == (code, False)
+
+
+def test_the_command_reports_a_refused_file_in_one_sentence_and_creates_no_list(tmp_path):
+    path = tmp_path / "bad.csv"
+    path.write_bytes(b"")
+    with pytest.raises(CommandError) as refused, translation.override("en"):
+        call_command("import_contacts", str(path), "--list", "Never")
+    assert (str(refused.value), ContactList.objects.exists()) == ("The file is empty.", False)
 
 
 def test_a_dry_run_counts_without_writing(tmp_path):
@@ -152,9 +158,9 @@ def test_a_field_over_the_csv_limit_fails_the_file_before_anything_is_written(tm
     huge = "x" * 200_000
     lines = ["name,email", "ok,ok@example.org", f'"{huge}\nsmuggled,smuggled@example.org\n{huge}",big@example.org']
     path = write_csv(tmp_path / "a.csv", lines)
-    with pytest.raises(CommandError, match="Line 3 cannot be read as CSV"):
-        call_command("import_contacts", str(path), "--list", "L", "--json", stdout=StringIO())
-    assert not Contact.objects.exists() and not ContactList.objects.exists()
+    with pytest.raises(ImportFailed) as refused:
+        import_file(path, a_list("L"))
+    assert (refused.value.code, refused.value.params["line"], Contact.objects.exists()) == ("bad_record", 3, False)
 
 
 @pytest.mark.django_db(transaction=True)
@@ -187,12 +193,11 @@ def test_a_crash_midway_keeps_whole_batches_and_the_job_resumes_after_them(tmp_p
 
 
 def test_inspect_rejects_files_over_the_size_limit(tmp_path, settings):
-    from django.utils import translation
-
     settings.HAMLA_MAX_IMPORT_BYTES = 10
     path = write_csv(tmp_path / "a.csv", ["email", "a@example.org"])
-    with translation.override("en"), pytest.raises(ImportFailed, match="too large"):
+    with pytest.raises(ImportFailed) as refused:
         importing.inspect(path)
+    assert (refused.value.code, refused.value.params["limit"]) == ("too_large", 10)
 
 
 def test_integrity_errors_other_than_races_are_not_swallowed_forever(tmp_path, monkeypatch):

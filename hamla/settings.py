@@ -6,6 +6,7 @@ the variables it cannot guess (see REQUIRED_IN_PRODUCTION).
 """
 
 import base64
+import ipaddress
 import os
 import secrets
 from pathlib import Path
@@ -165,16 +166,35 @@ LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "accounts:login"
 
 # Login throttling: lock a username+address pair after 5 failures for an hour.
+# Two counts, each locking for an hour at AXES_FAILURE_LIMIT failures: per username across
+# every address (rotating addresses does not help), and per address across every username
+# (spraying usernames from one address does not either). A successful login clears only that
+# user's failures from that address (accounts/lockout.py).
 AXES_FAILURE_LIMIT = int(os.environ.get("AXES_FAILURE_LIMIT", "5"))
 AXES_COOLOFF_TIME = 1
-AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
 AXES_RESET_ON_SUCCESS = True
+AXES_HANDLER = "accounts.lockout.LockoutHandler"
+# Staff addresses and browsers are not kept: no log of logins or failures, no user agent,
+# and attempts older than the lock are purged by beat (accounts.tasks.purge_login_attempts).
+AXES_DISABLE_ACCESS_LOG = True
+AXES_ENABLE_ACCESS_FAILURE_LOG = False
 AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"
 AXES_ENABLED = env_bool("AXES_ENABLED", True)
 AXES_CLIENT_IP_CALLABLE = "core.clientip.client_ip"
-# Reverse proxies in front of the web process that append to X-Forwarded-For (0: none,
-# the client connects directly). See hamla/clientip.py.
-HAMLA_PROXY_COUNT = int(os.environ.get("HAMLA_PROXY_COUNT", "0"))
+# Addresses or networks of the reverse proxies in front of the web process: X-Forwarded-For
+# is read only from these peers (core/clientip.py). Anyone else connecting directly has it ignored.
+HAMLA_TRUSTED_PROXIES = env_list("HAMLA_TRUSTED_PROXIES", "127.0.0.1/8,::1")
+for _proxy in HAMLA_TRUSTED_PROXIES:
+    try:
+        ipaddress.ip_network(_proxy, strict=False)
+    except ValueError:
+        raise ImproperlyConfigured(f"HAMLA_TRUSTED_PROXIES: {_proxy!r} is not an address or network.") from None
+if os.environ.get("HAMLA_PROXY_COUNT", "0").strip() not in ("", "0"):
+    # Counting hops believed whoever reached the web process directly; the list replaces it.
+    raise ImproperlyConfigured(
+        "HAMLA_PROXY_COUNT is replaced by HAMLA_TRUSTED_PROXIES (the proxies' addresses). See README.md."
+    )
 
 OTP_TOTP_ISSUER = "Hamla"
 
@@ -250,6 +270,8 @@ CELERY_BEAT_SCHEDULE = {
     "contacts-sweep-imports": {"task": "contacts.tasks.sweep_imports", "schedule": 600.0},
     # Removes rendered flyers unused for a month (flyers/render.py).
     "flyers-prune-cache": {"task": "flyers.tasks.prune_cache", "schedule": 6 * 3600.0},
+    # Forgets login attempts (staff addresses) once the lock they count towards is over.
+    "accounts-purge-login-attempts": {"task": "accounts.tasks.purge_login_attempts", "schedule": 600.0},
 }
 
 # --- Email ------------------------------------------------------------------

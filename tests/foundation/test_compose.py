@@ -64,3 +64,14 @@ def test_production_env_points_at_the_compose_services():
     assert env["DATABASE_URL"].split("@")[1].startswith("postgres:")
     assert env["REDIS_URL"].startswith("redis://redis:")
     assert env["DEBUG"] == "false"
+
+
+def test_web_is_published_on_this_machine_only():
+    # Reachable from everywhere, anyone could talk to gunicorn past the TLS proxy.
+    ports = compose()["services"]["web"].get("ports", [])
+    assert ports and all(str(port).startswith("127.0.0.1:") for port in ports), ports
+
+
+def test_the_production_env_trusts_no_forwarded_header_but_from_proxies():
+    env = (ROOT / ".env.example").read_text()
+    assert "HAMLA_PROXY_COUNT" not in env and "\nHAMLA_TRUSTED_PROXIES=" in env

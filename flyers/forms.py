@@ -68,8 +68,11 @@ class FlyerForm(forms.ModelForm):
                 # Printing without them would change what the organizer wrote, silently.
                 self.add_error(
                     name,
-                    _("These characters cannot be printed with the flyer's fonts: %(chars)s. Please remove them.")
-                    % {"chars": " ".join(missing)},
+                    forms.ValidationError(
+                        _("These characters cannot be printed with the flyer's fonts: %(chars)s. Please remove them."),
+                        code="unprintable",
+                        params={"chars": " ".join(missing)},
+                    ),
                 )
         if self.errors:
             return cleaned

@@ -238,8 +238,7 @@ def test_the_live_preview_renders_unsaved_text_and_reports_what_does_not_fit():
 
 
 # Each hostile text has one right outcome: the flyer is saved and prints as a PDF, or the
-# form refuses it on the fields at fault (with the refusal's code where the form gives one:
-# Django's for a null character; the unprintable-character check gives none, so None).
+# form refuses it on the fields at fault, with the refusal's code.
 @pytest.mark.parametrize(
     ("texts", "refused"),
     [
@@ -247,7 +246,7 @@ def test_the_live_preview_renders_unsaved_text_and_reports_what_does_not_fit():
         ({"headline_ar": "0944123456", "body_ar": "٠١٢٣٤٥٦٧٨٩ 2011-12-15", "cta_ar": "123"}, {}),
         (
             {"headline_en": "Clean-up 🧹🌳 day", "body_ar": "تعالوا 🙂 معنا", "headline_ar": "🎉"},
-            {"headline_en": None, "body_ar": None, "headline_ar": None},
+            {"headline_en": "unprintable", "body_ar": "unprintable", "headline_ar": "unprintable"},
         ),
         (
             {"headline_ar": "حملة Hamla 2026 للنظافة (Aleppo) ٢٠٢٦", "body_en": "Mixed عربي and English 0944 123 456"},

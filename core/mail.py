@@ -1,4 +1,6 @@
-"""The local outbox: with no email provider configured, mail is written as .eml files."""
+"""The local outbox of development: with no email provider configured, mail is written as
+.eml files, owner-only (they name their recipients). Production never uses it: settings
+refuse to start with DEBUG=false and no real mail route (core/checks.py)."""
 
 import re
 import threading
@@ -9,6 +11,8 @@ from django.core.mail.backends.base import BaseEmailBackend
 from django.utils import timezone
 from django.utils.crypto import get_random_string
 
+from .files import atomic_write
+
 
 class OutboxBackend(BaseEmailBackend):
     """Writes each message to HAMLA_OUTBOX_DIR as one RFC 822 file a person can open."""
@@ -17,12 +21,12 @@ class OutboxBackend(BaseEmailBackend):
 
     def send_messages(self, email_messages):
         outbox = Path(settings.HAMLA_OUTBOX_DIR)
-        outbox.mkdir(parents=True, exist_ok=True)
+        outbox.mkdir(mode=0o700, parents=True, exist_ok=True)
         sent = 0
         for message in email_messages:
             stamp = timezone.now().strftime("%Y%m%d-%H%M%S-%f")
             path = outbox / f"{stamp}-{get_random_string(6)}.eml"
-            path.write_bytes(message.message().as_bytes(linesep="\n"))
+            atomic_write(path, message.message().as_bytes(linesep="\n"))
             sent += 1
         return sent
 

@@ -15,6 +15,8 @@ import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
+from core.checks import MAIL_ROUTE_MISSING, sends_mail_nowhere
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(os.environ.get("HAMLA_VAR_DIR", BASE_DIR / "var"))
 VAR_DIR.mkdir(parents=True, exist_ok=True)
@@ -289,6 +291,10 @@ elif os.environ.get("EMAIL_HOST"):
 else:
     _default_email_backend = "core.mail.OutboxBackend"
 EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND") or _default_email_backend
+# The outbox is for development: production with no way to send mail refuses to start
+# (and `check --deploy` says so, core/checks.py) rather than keep every mail on disk.
+if sends_mail_nowhere(DEBUG, EMAIL_BACKEND):
+    raise ImproperlyConfigured(MAIL_ROUTE_MISSING)
 EMAIL_HOST = os.environ.get("EMAIL_HOST", "localhost")
 EMAIL_PORT = int(os.environ.get("EMAIL_PORT", "25"))
 EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")

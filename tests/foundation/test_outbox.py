@@ -20,6 +20,12 @@ def test_mail_without_a_provider_lands_in_the_local_outbox(settings):
     assert b"supporter@example.org" in files[0].read_bytes()
 
 
+def test_outbox_files_are_readable_by_their_owner_only(settings):
+    OutboxBackend().send_messages([mail.EmailMessage("Hello", "Body", "hamla@localhost", ["a@example.org"])])
+    modes = {oct(path.stat().st_mode & 0o777) for path in settings.HAMLA_OUTBOX_DIR.iterdir()}
+    assert modes == {oct(0o600)}
+
+
 def test_admins_can_read_the_outbox_and_organizers_cannot(settings):
     OutboxBackend().send_messages([mail.EmailMessage("Hello", "Body", "hamla@localhost", ["a@example.org"])])
     admin = logged_in(make_user(ADMIN))

@@ -3,6 +3,8 @@
 import subprocess
 import sys
 
+from django.core import checks
+
 from tests.services import ROOT
 
 PRODUCTION = {
@@ -13,7 +15,9 @@ PRODUCTION = {
     "DATABASE_URL": "postgres://hamla:hamla@127.0.0.1:5432/hamla",
     "REDIS_URL": "redis://127.0.0.1:6379/0",
     "HAMLA_ENCRYPTION_KEY": "WmX2cW9uZy1rZXktZm9yLXRlc3RzLW9ubHktMzJieXQ=",
+    "EMAIL_HOST": "smtp.example.org",
 }
+NO_MAIL_ROUTE = {k: v for k, v in PRODUCTION.items() if k != "EMAIL_HOST"}
 
 
 def manage(*args, env, tmp_path):
@@ -45,3 +49,39 @@ def test_seed_demo_refuses_to_run_in_production(tmp_path):
     result = manage("seed_demo", env={**PRODUCTION, "HAMLA_DEVTOOLS": "1"}, tmp_path=tmp_path)
     assert result.returncode != 0
     assert "DEBUG" in result.stderr
+
+
+def test_production_refuses_to_start_without_a_way_to_send_mail(tmp_path):
+    result = manage("check", "--deploy", env=NO_MAIL_ROUTE, tmp_path=tmp_path)
+    assert result.returncode != 0
+    assert all(name in result.stderr for name in ("EMAIL_HOST", "ANYMAIL_ESP", "EMAIL_BACKEND", "README"))
+
+
+def test_production_refuses_a_backend_that_keeps_mail_on_this_machine(tmp_path):
+    for backend in ("core.mail.OutboxBackend", "django.core.mail.backends.filebased.EmailBackend"):
+        result = manage("check", env={**NO_MAIL_ROUTE, "EMAIL_BACKEND": backend}, tmp_path=tmp_path)
+        assert result.returncode != 0 and "EMAIL_HOST" in result.stderr, backend
+
+
+def test_production_accepts_an_email_provider_or_an_explicit_sending_backend(tmp_path):
+    for route in (
+        {"ANYMAIL_ESP": "postmark", "ANYMAIL_POSTMARK_SERVER_TOKEN": "x"},
+        {"EMAIL_BACKEND": "django.core.mail.backends.smtp.EmailBackend"},
+    ):
+        env = {**NO_MAIL_ROUTE, **route}
+        result = manage("check", "--deploy", "--fail-level", "WARNING", env=env, tmp_path=tmp_path)
+        assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_check_deploy_reports_production_mail_kept_on_disk(settings):
+    settings.DEBUG = False
+    settings.EMAIL_BACKEND = "core.mail.OutboxBackend"
+    errors = checks.run_checks(include_deployment_checks=True, tags=[checks.Tags.security])
+    assert "core.E001" in {error.id for error in errors}
+
+
+def test_check_deploy_is_quiet_about_mail_with_a_real_route(settings):
+    settings.DEBUG = False
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    errors = checks.run_checks(include_deployment_checks=True, tags=[checks.Tags.security])
+    assert "core.E001" not in {error.id for error in errors}

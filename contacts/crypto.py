@@ -1,100 +1,51 @@
-"""Encryption at rest and blind indexes for supporters' personal data.
+"""Supporters' personal data: encryption at rest and blind indexes.
 
 A copy of the database alone must reveal no supporter's name, email or phone.
 
-Keys. ``settings.HAMLA_ENCRYPTION_KEY`` is one urlsafe-base64 32-byte key or a
-comma-separated list of them, newest first. From every listed key two subkeys
-are derived with HKDF-SHA256 under different ``info`` labels, so the key that
-encrypts is never the key that indexes:
+The keys and the ciphertext format are core.crypto's (read its docstring: one
+HAMLA_ENCRYPTION_KEY setting, newest key first, a derived key per purpose, rotation).
+This module is the contacts' purpose on top of it:
 
-* an AES-256-GCM key. ``encrypt`` always uses the newest; ``decrypt`` finds the
-  right one from the 4-byte key id carried in each ciphertext, so rows written
-  under older keys stay readable until ``manage.py rotate_encryption_key`` has
-  re-encrypted them.
-* a blind-index key, used only from the OLDEST listed key (the last one). An
-  index must give the same value for the same email whatever key rotation has
-  happened since, otherwise de-duplication and lookups silently break. So
-  rotation re-encrypts data under the new key but the index keeps coming from
-  the original key: keep that key at the end of the list for as long as the
-  database exists. (The trade-off, documented on purpose: someone holding the
-  original key and a dump can test guessed emails against the index, but can no
-  longer read data written after rotation.)
+* values are encrypted under the "contact" purpose's keys (``encrypt``/``decrypt``), with
+  no associated data: the importer writes rows by COPY before they have ids;
+* a blind index (keyed HMAC-SHA256 of the normalised email or phone) lets lookups and
+  de-duplication find a contact without decrypting anyone. Its key comes from the OLDEST
+  listed key (``Keyring.subkey``): an index must give the same value for the same email
+  whatever rotation has happened since, otherwise de-duplication and lookups silently
+  break. So rotation re-encrypts data under the new key but the index keeps coming from
+  the original key: keep that key at the end of the list for as long as the database
+  exists. (The trade-off, documented on purpose: someone holding the original key and a
+  dump can test guessed emails against the index, but can no longer read data written
+  after rotation.)
 
-Ciphertext layout: ``b"\\x01" + key_id(4) + nonce(12) + AES-GCM(ciphertext+tag)``.
-An empty string encrypts to ``b""``: that a contact has no phone is not
-identifying, and skipping it keeps bulk imports fast.
+An empty string encrypts to ``b""``: that a contact has no phone is not identifying,
+and skipping it keeps bulk imports fast.
 """
 
-import base64
-import binascii
-import hashlib
 import hmac
-import os
 import re
 import unicodedata
 from functools import lru_cache
 
 import phonenumbers
-from cryptography.exceptions import InvalidTag
-from cryptography.hazmat.primitives import hashes
-from cryptography.hazmat.primitives.ciphers.aead import AESGCM
-from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 from django.conf import settings
-from django.core.exceptions import ImproperlyConfigured
 
-VERSION = b"\x01"
-HEADER = 1 + 4 + 12
+from core import crypto as core_crypto
+from core.crypto import HEADER, VERSION, DecryptionError, key_id_of  # noqa: F401  (this module's API)
+
+PURPOSE = "contact"
 DEFAULT_REGION = "SY"
 
 
-class DecryptionError(Exception):
-    """A ciphertext that no configured key can open (wrong key or tampered data)."""
+class Keyring(core_crypto.Keyring):
+    """The contacts' keys for one value of HAMLA_ENCRYPTION_KEY, plus the blind-index key.
 
-
-def _derive(master, label):
-    return HKDF(algorithm=hashes.SHA256(), length=32, salt=b"hamla", info=label).derive(master)
-
-
-class Keyring:
-    """The derived keys for one value of HAMLA_ENCRYPTION_KEY."""
+    The importer calls ``encrypt`` and ``blind_index`` on one Keyring for a whole batch:
+    looking the key up in settings for every value costs more than the cryptography."""
 
     def __init__(self, setting):
-        masters = []
-        for item in str(setting).split(","):
-            item = item.strip()
-            if not item:
-                continue
-            try:
-                raw = base64.urlsafe_b64decode(item + "=" * (-len(item) % 4))
-            except (binascii.Error, ValueError):
-                raw = b""
-            if len(raw) != 32:
-                raise ImproperlyConfigured(
-                    "HAMLA_ENCRYPTION_KEY must be urlsafe-base64 32-byte keys, comma-separated, newest first"
-                )
-            masters.append(raw)
-        if not masters:
-            raise ImproperlyConfigured("HAMLA_ENCRYPTION_KEY is empty")
-        self.ciphers = {}  # key id -> AESGCM
-        self.order = []  # key ids, newest first
-        for master in masters:
-            enc = _derive(master, b"hamla contact encryption v1")
-            key_id = hashlib.sha256(b"hamla key id" + enc).digest()[:4]
-            self.ciphers[key_id] = AESGCM(enc)
-            self.order.append(key_id)
-        self.current_id = self.order[0]
-        self.current = self.ciphers[self.current_id]
-        self.prefix = VERSION + self.current_id
-        self.index_key = _derive(masters[-1], b"hamla blind index v1")
-
-    # The importer calls these two methods on one Keyring for a whole batch: looking
-    # the key up in settings for every value costs more than the cryptography.
-
-    def encrypt(self, value):
-        if not value:
-            return b""
-        nonce = os.urandom(12)
-        return self.prefix + nonce + self.current.encrypt(nonce, value.encode(), None)
+        super().__init__(setting, PURPOSE)
+        self.index_key = self.subkey(b"hamla blind index v1")
 
     def blind_index(self, normalised, kind):
         if not normalised:
@@ -118,28 +69,12 @@ def encrypt(value):
 
 def decrypt(blob):
     """Decrypt what `encrypt` produced. Raises DecryptionError if no key opens it."""
-    if not blob:
-        return ""
-    blob = bytes(blob)  # PostgreSQL hands back memoryview
-    if len(blob) < HEADER + 16 or blob[:1] != VERSION:
-        raise DecryptionError("not a Hamla ciphertext")
-    cipher = keyring().ciphers.get(blob[1:5])
-    if cipher is None:
-        raise DecryptionError("encrypted with a key that is not in HAMLA_ENCRYPTION_KEY")
-    try:
-        return cipher.decrypt(blob[5:HEADER], blob[HEADER:], None).decode()
-    except InvalidTag:
-        raise DecryptionError("ciphertext failed authentication")
-
-
-def key_id_of(blob):
-    """The key id a ciphertext was written with (b'' for empty values)."""
-    return bytes(blob[1:5]) if blob else b""
+    return keyring().decrypt(blob).decode()
 
 
 def is_current(blob):
     """True if the value is empty or already encrypted with the newest key."""
-    return not blob or bytes(blob[1:5]) == keyring().current_id
+    return keyring().is_current(blob)
 
 
 # --- normalisation -------------------------------------------------------------

@@ -10,6 +10,7 @@ RUN apt-get update \
 WORKDIR /app
 COPY requirements.txt .
 RUN pip install --no-cache-dir -r requirements.txt
+# .dockerignore keeps .env, var/, .git, .venv and caches out: no key or database enters the image.
 COPY . .
 RUN useradd --system --home /var/lib/hamla hamla && mkdir -p /var/lib/hamla && chown hamla /var/lib/hamla
 # collectstatic needs settings; these placeholders exist only during the build.

@@ -13,7 +13,7 @@ from django.conf import settings
 from django.db import models, transaction
 from django.db.models import Q
 from django.db.models.signals import post_delete
-from django.dispatch import receiver
+from django.dispatch import Signal, receiver
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -252,8 +252,12 @@ class Contact(models.Model):
     def erase(self, by, method="organizer"):
         """Forget this contact: the row (with every encrypted field, both blind indexes,
         list memberships and tags) is deleted. Consent history stays as anonymous events
-        (contact set to NULL) so campaign and print-run signup counts do not change, and
-        an ERASED event plus an audit entry record who did it. Returns the former id."""
+        (contact set to NULL, their details emptied) so campaign and print-run signup
+        counts do not change, and an ERASED event plus an audit entry record who did it.
+        Apps above contacts forget what they keep about the contact through the
+        `contact_erased` signal, in the same transaction; mail to them in the local outbox
+        goes once it commits. (Import error reports need nothing: they hold line numbers
+        and reasons, never a row's content.) Returns the former id."""
         from accounts.models import audit
         from core.mail import forget_recipient
 
@@ -262,6 +266,10 @@ class Contact(models.Model):
             # Mail to them in the local outbox (the default when no provider is set) goes too.
             transaction.on_commit(lambda: forget_recipient(address))
             audit(by, "contact.erase", self)
+            # Details are ids, file names, providers, languages: nothing an anonymous count
+            # needs, and each a thread back to the person.
+            ConsentEvent.objects.filter(contact=self).update(detail={})
+            contact_erased.send(sender=Contact, contact_id=former_id)
             ConsentEvent.objects.create(
                 contact=None,
                 kind=ConsentEvent.Kind.ERASED,
@@ -276,6 +284,12 @@ class Contact(models.Model):
 # Only these statuses may receive newsletters. Set after the class body so the
 # enum does not turn it into a member.
 Contact.Status.SENDABLE = (Contact.Status.SUBSCRIBED.value,)
+
+# Sent by Contact.erase (keyword `contact_id`) inside its transaction, before the row is
+# deleted: apps above contacts that keep something about a contact (messaging's
+# deliveries) connect here from their AppConfig.ready() and forget it. A receiver that
+# fails aborts the erasure, so nothing is half forgotten.
+contact_erased = Signal()
 
 
 class ContactList(models.Model):

@@ -27,7 +27,6 @@ The protocol, which is what makes a send "effectively once":
 import enum
 import logging
 import random
-import re
 import smtplib
 import socket
 import time
@@ -38,6 +37,8 @@ from django.core.mail import get_connection
 from django.db import connection, transaction
 from django.db.models import Min
 from django.utils import timezone
+
+from core.scrub import scrub, scrub_exception
 
 from . import emails, tokens
 from .models import Delivery, Message
@@ -86,13 +87,13 @@ def classify(exc):
     """(transient, whole_connection, reason) for an exception raised while sending.
     Transient: timeouts, connection loss, 4xx SMTP replies, HTTP 429 and 5xx from an API.
     `whole_connection` means stop this batch (the provider is refusing everything for now).
-    The reason is stored on the delivery, so any email address in it (mail servers like
-    to quote the recipient) is blanked: a database dump must not name anyone."""
+    The reason is stored on the delivery, so it is scrubbed of email addresses in every
+    form mail libraries quote them (core.scrub): a database dump must not name anyone."""
     transient, whole, reason = _classify(exc)
-    return transient, whole, _ADDRESS.sub("<address>", reason)
+    return transient, whole, scrub(reason, limit=REASON_LENGTH)
 
 
-_ADDRESS = re.compile(r"[^\s<>\"'(),;:\[\]]+@[^\s<>\"'(),;:\[\]]+")
+REASON_LENGTH = 255  # Delivery.error
 
 
 def _classify(exc):
@@ -112,12 +113,12 @@ def _classify(exc):
         return False, False, f"recipient refused {codes[0] if codes else ''}".strip()
     if isinstance(exc, smtplib.SMTPResponseException):
         code = exc.smtp_code
-        return 400 <= code < 500, True, f"SMTP {code} {exc.smtp_error!r:.120}"
+        return 400 <= code < 500, True, f"SMTP {code} {scrub(repr(exc.smtp_error))[:120]}"
     if isinstance(exc, smtplib.SMTPServerDisconnected | socket.timeout | ConnectionError | TimeoutError):
         return True, True, f"connection: {exc.__class__.__name__}"
     if isinstance(exc, OSError):
         return True, True, f"connection: {exc.__class__.__name__}"
-    return False, False, f"{exc.__class__.__name__}: {exc}"[:250]
+    return False, False, f"{exc.__class__.__name__}: {exc}"
 
 
 def claim(message_id, claim_id, size):
@@ -314,7 +315,8 @@ def _send_claimed(message, claim_id, rows, result):
                 }
                 email = emails.build(prepared[language], address, values, emails.unsubscribe_headers(unsubscribe))
             except Exception as exc:  # noqa: BLE001 - this recipient cannot be written to; the rest can
-                log.exception("delivery %s could not be built", pk)
+                # No traceback: its text could quote the recipient.
+                log.warning("delivery %s could not be built: %s", pk, scrub_exception(exc, limit=500))
                 _outcome(pk, claim_id, Delivery.Status.FAILED, error=f"not built: {exc.__class__.__name__}"[:255])
                 result["failed"] += 1
                 continue

@@ -14,6 +14,8 @@ from django.dispatch import receiver
 from django.http import HttpResponseForbidden
 from django.urls import URLPattern
 
+from core.scrub import scrub
+
 from .models import Delivery
 
 log = logging.getLogger(__name__)
@@ -64,7 +66,8 @@ def handle_tracking(sender, event, esp_name, **kwargs):
         # (a later "delivered" must count) and the contact is not suppressed.
         Delivery.objects.filter(pk=delivery.pk).update(error="soft bounce", event_at=event.timestamp)
         return
-    delivery.record_event(status, when=event.timestamp, detail=event.reject_reason or "")
+    # Providers quote the recipient in their reasons ("550 5.1.1 <ali@example.com>…").
+    delivery.record_event(status, when=event.timestamp, detail=scrub(event.reject_reason or "", limit=255))
     if status in (Delivery.Status.BOUNCED, Delivery.Status.COMPLAINED) and delivery.contact is not None:
         delivery.contact.suppress(str(status), method="webhook", message=delivery.message_id, detail={"esp": esp_name})
 

@@ -1,3 +1,4 @@
+import os
 from contextlib import contextmanager
 from datetime import timedelta
 
@@ -6,6 +7,8 @@ from django.conf import settings
 from django.db import InterfaceError, OperationalError, connection
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
+
+from core.scrub import scrub
 
 from .importing import ImportFailed, import_file
 from .models import ImportJob
@@ -77,7 +80,9 @@ def _guarded_run(task, job):
 def _fail(job, message):
     from accounts.models import audit
 
-    ImportJob.objects.filter(pk=job.pk).update(state=ImportJob.State.FAILED, failure=message, finished=timezone.now())
+    # The message may quote the file (a CSV error names what it could not read).
+    failure = scrub(message)
+    ImportJob.objects.filter(pk=job.pk).update(state=ImportJob.State.FAILED, failure=failure, finished=timezone.now())
     audit(job.created_by, "contacts.import_failed", job.contact_list, job=job.pk)
     _discard_upload(job)
 
@@ -114,16 +119,21 @@ def _run(job):
 
 
 def write_error_report(job, errors):
-    """Line numbers and reasons only: the report holds no personal data."""
+    """Line numbers, codes and reasons only (scrubbed all the same): the report holds no
+    personal data, so erasing a contact has nothing to take out of it. Owner-only."""
     import csv
 
     path = error_report_path(job)
     path.parent.mkdir(parents=True, exist_ok=True)
-    with open(path, "w", encoding="utf-8-sig", newline="") as out:
+    with open(path, "w", encoding="utf-8-sig", newline="", opener=_owner_only) as out:
         writer = csv.writer(out)
-        writer.writerow(["line", "reason"])
+        writer.writerow(["line", "reason", "code"])
         for error in errors:
-            writer.writerow([error["line"], error["reason"]])
+            writer.writerow([error["line"], scrub(error["reason"]), getattr(error["reason"], "code", "")])
+
+
+def _owner_only(path, flags):
+    return os.open(path, flags, 0o600)
 
 
 def _discard_upload(job):

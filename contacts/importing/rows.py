@@ -1,7 +1,8 @@
 """Rows of an import: reading records, validating them, and the one merge rule.
 
 ``read_rows`` streams the data records of a file ``inspect`` accepted; ``parse_row``
-turns one into a validated, blind-indexed ``Row`` or a reason it cannot be imported;
+turns one into a validated, blind-indexed ``Row`` or a ``RowError`` (a reason, with
+its code) why it cannot be imported;
 ``Row.fills`` and ``Row.absorb`` decide what a later row for the same person adds,
 whether that person is earlier in the file or already in the database.
 """
@@ -11,7 +12,9 @@ import io
 import re
 from dataclasses import dataclass
 
-from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _
+
+from core.addresses import is_mailable
 
 from .. import crypto
 from .sniff import ImportFailed
@@ -36,6 +39,28 @@ LANGUAGES = {
 }
 EMAIL = re.compile(r"^[^@\s<>\"',;]+@[^@\s<>\"',;]+\.[^@\s<>\"',;.]{2,}$")
 TAG_SPLIT = re.compile(r"[;,،|]")
+
+# Why one row is not imported: code -> the reason people read in the import report.
+ROW_ERRORS = {
+    "invalid_email": _("invalid email address"),
+    # Looks like an address, but the mail libraries refuse it (x[y]@example.com): stored,
+    # every send to it would fail and quote it back in the error.
+    "unmailable_email": _("email address that mail cannot be sent to"),
+    "invalid_phone": _("invalid phone number"),
+    "no_contact": _("no email or phone"),
+}
+
+
+class RowError(str):
+    """Why a row is not imported: the reason in the active language (a str, as the import
+    report shows it), with its `code` (a key of ROW_ERRORS) for code and tests."""
+
+    code = ""
+
+    def __new__(cls, code):
+        error = super().__new__(cls, str(ROW_ERRORS[code]))
+        error.code = code
+        return error
 
 
 @dataclass
@@ -81,7 +106,7 @@ class Row:
 
 
 def parse_row(cells, columns, line, ring=None):
-    """A validated Row, or a reason string why the row cannot be imported.
+    """A validated Row, or a RowError (a str with a code) why the row cannot be imported.
     `ring` is the crypto Keyring to index with (looked up once per batch by callers)."""
     ring = ring or crypto.keyring()
     width = len(cells)
@@ -94,13 +119,15 @@ def parse_row(cells, columns, line, ring=None):
     if email:
         email = crypto.normalise_email(email)
         if len(email) > 254 or not EMAIL.match(email):
-            return _("invalid email address")
+            return RowError("invalid_email")
+        if not is_mailable(email):
+            return RowError("unmailable_email")
     raw_phone = cell("phone")
     phone = crypto.normalise_phone(raw_phone) if raw_phone else ""
     if raw_phone and not phone:
-        return _("invalid phone number")
+        return RowError("invalid_phone")
     if not email and not phone:
-        return _("no email or phone")
+        return RowError("no_contact")
     given, family = cell("first_name"), cell("last_name")
     if not given and not family:
         given, _sep, family = cell("name").partition(" ")

@@ -1,9 +1,10 @@
 """Inspection of a CSV before import: encoding, delimiter and header.
 
 ``inspect`` chooses the encoding (BOMs, UTF-16 without BOM, strict UTF-8, else
-Windows-1256), proves the WHOLE file decodes and is not binary, reads every record
-once strictly, sniffs the delimiter and maps the header (Arabic or English column
-names) to canonical names. Anything fatal is raised here as ImportFailed, before a
+Windows-1256), proves the WHOLE file decodes, is not binary and is not a mix of UTF-8
+and Windows-1256 (which would import as garbled names), reads every record once
+strictly, sniffs the delimiter and maps the header (Arabic or English column names,
+at most MAX_COLUMNS of them) to canonical names. Anything fatal is raised here as ImportFailed, before a
 single row is written.
 """
 
@@ -19,6 +20,11 @@ from django.utils.translation import gettext_lazy as _
 
 ENCODINGS = ("auto", "utf-8", "utf-8-sig", "cp1256", "utf-16")
 SAMPLE = 64 * 1024
+# A contacts file has a dozen columns; thousands are a mistake or an attack (every
+# record is read cell by cell), so the header and every record stop here.
+MAX_COLUMNS = 500
+# The header is read as one line: no sane one is longer (500 columns of 100 characters).
+MAX_HEADER_CHARS = 64 * 1024
 
 HEADERS = {
     "email": {"email", "e_mail", "email_address", "mail", "البريد_الإلكتروني", "البريد_الالكتروني", "البريد"},
@@ -36,6 +42,12 @@ HEADER_LOOKUP = {alias: key for key, aliases in HEADERS.items() for alias in ali
 
 # Control characters but tab and line ends: text with more than 1% of them is binary.
 _CONTROL = re.compile(r"[\x01-\x08\x0b\x0c\x0e-\x1f\x7f]")
+# Three characters in a row encoded as UTF-8 multi-byte sequences (a word of Arabic or
+# accented Latin). In Windows-1256 those bytes read as a letter and a symbol, by turns;
+# real Windows-1256 text never has three such pairs in a row. Conversely three Arabic
+# letters in a row in Windows-1256 (0xc1-0xfe) are never UTF-8.
+_CP1256_RUN = re.compile(rb"[\xc1-\xfe]{3}")
+_UTF8_RUN = re.compile(rb"(?:[\xc2-\xdf][\x80-\xbf]|[\xe0-\xef][\x80-\xbf]{2}|[\xf0-\xf4][\x80-\xbf]{3}){3}")
 
 
 # Why a whole file is refused: code -> the message people read (params filled in).
@@ -52,6 +64,12 @@ MESSAGES = {
     "no_contact_column": _(
         "No email or phone column found. The first line must name the columns, e.g. email, phone, name."
     ),
+    "mixed_encodings": _(
+        "The file mixes two encodings: line %(utf8_line)s is UTF-8 but line %(other_line)s is Windows-1256, "
+        "so names would be garbled. Save the whole file as CSV UTF-8 and retry."
+    ),
+    "too_many_columns": _("Line %(line)s has %(count)s columns; at most %(limit)s are accepted."),
+    "header_too_long": _("The first line (the column headers) is longer than %(limit)s characters."),
 }
 
 
@@ -116,16 +134,29 @@ def _high_bytes(sample):
 def _check_decodes(path, encoding):
     """Decode the whole file in chunks; raise ImportFailed on bytes that are not text."""
     decoder = codecs.getincrementaldecoder(encoding)()
+    utf8 = encoding in ("utf-8", "utf-8-sig")
+    first_utf8 = None  # the line of the first non-ASCII UTF-8 text, if any
     with open(path, "rb") as raw:
-        offset = 0
+        offset = lines = 0
         while chunk := raw.read(1024 * 1024):
             try:
                 text = decoder.decode(chunk)
             except UnicodeDecodeError as exc:
-                raise ImportFailed("not_text", encoding=encoding, offset=offset + exc.start)
+                bad = offset + exc.start
+                before = chunk[: max(0, exc.start)]
+                if first_utf8 is None and utf8 and not before.isascii():
+                    first_utf8 = lines + _first_non_ascii_line(before)
+                line = chunk[before.rfind(b"\n") + 1 :].split(b"\n", 1)[0]
+                if first_utf8 is not None and _CP1256_RUN.search(line):
+                    other_line = lines + before.count(b"\n") + 1
+                    raise ImportFailed("mixed_encodings", utf8_line=first_utf8, other_line=other_line)
+                raise ImportFailed("not_text", encoding=encoding, offset=bad)
             if "\x00" in text or _control_ratio(text) > 0.01:
                 raise ImportFailed("binary")
+            if utf8 and first_utf8 is None and not text.isascii():
+                first_utf8 = lines + _first_non_ascii_line(chunk)
             offset += len(chunk)
+            lines += chunk.count(b"\n")
         try:
             decoder.decode(b"", final=True)
         except UnicodeDecodeError:
@@ -136,17 +167,60 @@ def _check_records(path, encoding, delimiter):
     """Read every record once, strictly: a record the csv module cannot read (a quote
     never closed, which would swallow the rest of the file into one cell; a field over
     its 128 KiB limit) fails the whole file here, before anything is written. Read
-    past, the text of a broken field could be taken for rows, or rows for a note."""
+    past, the text of a broken field could be taken for rows, or rows for a note. So
+    does a record of more than MAX_COLUMNS cells."""
     with open(path, encoding=encoding, newline="") as text:
         reader = csv.reader(text, delimiter=delimiter, strict=True)
         first = 1
         try:
             while True:
                 first = reader.line_num + 1  # where the record starts: a broken quote opened there
-                if next(reader, None) is None:
+                record = next(reader, None)
+                if record is None:
                     return
+                if len(record) > MAX_COLUMNS:
+                    raise ImportFailed("too_many_columns", line=first, count=len(record), limit=MAX_COLUMNS)
         except csv.Error as exc:
             raise ImportFailed("bad_record", line=first, reason=exc)
+
+
+def _first_non_ascii_line(chunk):
+    """The line (1-based, within `chunk`) of its first byte over 0x7f."""
+    first = next(i for i, byte in enumerate(chunk) if byte > 0x7F)
+    return chunk.count(b"\n", 0, first) + 1
+
+
+def _lines(path):
+    """(number, bytes) of each line of the file, read in chunks."""
+    with open(path, "rb") as raw:
+        number, rest = 0, b""
+        while chunk := raw.read(1024 * 1024):
+            *whole, rest = (rest + chunk).split(b"\n")
+            for line in whole:
+                number += 1
+                yield number, line
+        if rest:
+            yield number + 1, rest
+
+
+def _check_not_mixed(path):
+    """A file read as Windows-1256 must not also hold UTF-8 text (rows pasted from another
+    export, say): read as one encoding, the other's names come out garbled. A run of
+    UTF-8 multi-byte characters (_UTF8_RUN) is UTF-8; a line UTF-8 cannot read is not."""
+    utf8_line = next((number for number, line in _lines(path) if _UTF8_RUN.search(line)), None)
+    if utf8_line is None:
+        return
+    other_line = next((number for number, line in _lines(path) if not _is_utf8(line)), None)
+    if other_line is not None:
+        raise ImportFailed("mixed_encodings", utf8_line=utf8_line, other_line=other_line)
+
+
+def _is_utf8(line):
+    try:
+        line.decode("utf-8")
+    except UnicodeDecodeError:
+        return False
+    return True
 
 
 def _control_ratio(text):
@@ -173,14 +247,20 @@ def inspect(path, encoding="auto"):
     elif encoding == "utf-16" and not head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
         encoding = _guess_encoding(head) if _guess_encoding(head).startswith("utf-16") else "utf-16-le"
     _check_decodes(path, encoding)
+    if encoding == "cp1256":
+        _check_not_mixed(path)
     with open(path, encoding=encoding, newline="") as text:
-        header_line = text.readline()
+        header_line = text.readline(MAX_HEADER_CHARS + 1)
+    if len(header_line) > MAX_HEADER_CHARS:
+        raise ImportFailed("header_too_long", limit=MAX_HEADER_CHARS)
     if not header_line.strip():
         raise ImportFailed("no_header")
     delimiter = max(",;\t", key=header_line.count)
     if header_line.count(delimiter) == 0:
         delimiter = ","
     header = next(csv.reader([header_line], delimiter=delimiter))
+    if len(header) > MAX_COLUMNS:
+        raise ImportFailed("too_many_columns", line=1, count=len(header), limit=MAX_COLUMNS)
     _check_records(path, encoding, delimiter)
     columns, unknown = {}, []
     for index, name in enumerate(header):

@@ -45,7 +45,7 @@ def test_organizer_imports_an_arabic_cp1256_csv_and_builds_a_segment(page, tmp_p
         with page.expect_download() as download:
             page.click("a[href$='errors.csv']")
         report = open(download.value.path(), encoding="utf-8-sig").read().splitlines()
-        assert report[0] == "line,reason" and [line.split(",")[0] for line in report[1:]] == ["5", "6"]
+        assert report[0] == "line,reason,code" and [line.split(",")[0] for line in report[1:]] == ["5", "6"]
 
     assert Contact.objects.by_email("ahmad.halabi@example.org").given_name == "أحمد"
 

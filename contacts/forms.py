@@ -1,6 +1,9 @@
 from django import forms
 from django.conf import settings
+from django.core.validators import EmailValidator
 from django.utils.translation import gettext_lazy as _
+
+from core.addresses import is_mailable
 
 from .importing import ENCODINGS
 from .models import Contact, ContactList, Segment, Tag
@@ -21,6 +24,14 @@ class SignupForm(forms.Form):
     @property
     def is_bot(self):
         return bool(self.cleaned_data.get("website"))
+
+    def clean_email(self):
+        # The importer's rule too: an address the mail libraries would refuse (and quote
+        # back in every send error) is not taken.
+        email = self.cleaned_data["email"]
+        if not is_mailable(email):
+            raise forms.ValidationError(EmailValidator.message, code="invalid")
+        return email
 
 
 class ContactForm(forms.Form):

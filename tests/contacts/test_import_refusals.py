@@ -131,3 +131,10 @@ def test_each_new_refusal_has_a_message_in_both_languages(code):
     with translation.override("ar"):
         arabic = str(error)
     assert english != arabic and "%(" not in arabic
+
+
+def test_signup_refuses_an_address_the_mail_libraries_refuse_though_djangos_validator_takes_it():
+    from contacts.forms import SignupForm
+
+    form = SignupForm({"email": '""@example.com', "language": "ar"})
+    assert (form.is_valid(), form.errors.get_json_data().get("email", [{}])[0].get("code")) == (False, "invalid")

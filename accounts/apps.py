@@ -1,7 +1,7 @@
 from django.apps import AppConfig
 from django.contrib.auth.signals import user_logged_in, user_login_failed
 from django.core import checks
-from django.db.models.signals import post_migrate
+from django.db.models.signals import post_migrate, pre_save
 
 
 class AccountsConfig(AppConfig):
@@ -22,3 +22,9 @@ class AccountsConfig(AppConfig):
         user_locked_out.connect(signals.locked_out, dispatch_uid="accounts.audit_locked_out")
         # Production with no way to send mail (the outbox would keep it on disk): core.E001.
         checks.register(mail_route, checks.Tags.security, deploy=True)
+        # django-otp's own TOTP device keeps its seed in clear: nothing may save one.
+        from django_otp.plugins.otp_totp.models import TOTPDevice
+
+        from .two_factor import refuse_clear_seed
+
+        pre_save.connect(refuse_clear_seed, sender=TOTPDevice, dispatch_uid="accounts.refuse_clear_seed")

@@ -4,10 +4,11 @@ from .roles import is_organizer
 
 # Login-free pages are those of the "public" URL namespace (the public_pages app), exempt as a
 # whole: a new public page needs no entry here. Besides them, an organizer may open only
-# the steps that lead to the second factor, switch language, and the health check.
+# the steps that lead to the second factor (the enrolment link's page among them: it is
+# how one gets a second factor), switch language, and the health check.
 PUBLIC_NAMESPACE = "public"
 BEFORE_SECOND_FACTOR = frozenset(
-    {"accounts:login", "accounts:logout", "accounts:two_factor", "set_language", "healthz"}
+    {"accounts:login", "accounts:logout", "accounts:two_factor", "accounts:enrol", "set_language", "healthz"}
 )
 
 

@@ -1,7 +1,13 @@
+from datetime import timedelta
+
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django_otp.models import Device, ThrottlingMixin, TimestampMixin
+from django_otp.plugins.otp_totp.models import TOTPDevice as ClearTOTPDevice
+
+from core import crypto
 
 
 class AuditEvent(models.Model):
@@ -64,5 +70,85 @@ def freeze_user(user, by):
             ended += 1
     for device in devices_for_user(user, confirmed=None):
         device.delete()
+    EnrolmentLink.objects.filter(user=user).delete()
     audit(by, "user.freeze", user, sessions_ended=ended)
     return ended
+
+
+# --- Second factor -------------------------------------------------------------
+
+SEED_PURPOSE = "totp seed"
+
+
+def seed_context(user_id):
+    """Associated data binding a seed's ciphertext to its user: copied into another
+    user's row (by someone who can write to the database and knows their own seed),
+    it no longer decrypts."""
+    return f"accounts.totp:user:{user_id}".encode()
+
+
+class EncryptedTOTPDevice(TimestampMixin, ThrottlingMixin, Device):
+    """django-otp's TOTP device with its seed encrypted at rest.
+
+    django-otp's own `TOTPDevice` keeps the seed as hex in clear, so a database dump
+    would give anyone every staff member's codes. This model has the same fields and
+    verification except the seed, kept in `seed_enc` under the "totp seed" purpose of
+    core.crypto (never the contacts' key) and decrypted only in memory (`bin_key`).
+    Verification and the provisioning URL are django-otp's own code, borrowed from its
+    model, so throttling, drift and replay protection behave exactly as upstream.
+
+    Devices are made by `accounts.two_factor` (an enrolment link, or directly for demo
+    and test users); nothing shows a confirmed device's seed."""
+
+    seed_enc = models.BinaryField(editable=False)
+    step = models.PositiveSmallIntegerField(default=30)
+    t0 = models.BigIntegerField(default=0)
+    digits = models.PositiveSmallIntegerField(choices=[(6, 6), (8, 8)], default=6)
+    tolerance = models.PositiveSmallIntegerField(default=1)
+    drift = models.SmallIntegerField(default=0)
+    last_t = models.BigIntegerField(default=-1)
+
+    class Meta(Device.Meta):
+        verbose_name = _("TOTP device")
+
+    def set_seed(self, seed):
+        """Store `seed` (bytes) encrypted; the device's user must be set first."""
+        self.seed_enc = crypto.keyring(SEED_PURPOSE).encrypt(seed, seed_context(self.user_id))
+
+    @property
+    def bin_key(self):
+        return crypto.keyring(SEED_PURPOSE).decrypt(self.seed_enc, seed_context(self.user_id))
+
+    verify_token = ClearTOTPDevice.verify_token
+    get_throttle_factor = ClearTOTPDevice.get_throttle_factor
+    config_url = ClearTOTPDevice.config_url
+    _read_str_from_settings = ClearTOTPDevice._read_str_from_settings
+
+
+class EnrolmentLink(models.Model):
+    """A one-time link an admin made for one user to set up their authenticator app.
+
+    Only a hash of the link's token is kept (the token is high-entropy, so a plain
+    SHA-256 suffices): a dump cannot be turned back into a usable link. `device` is the
+    unconfirmed device whose QR code the link's page showed last."""
+
+    LIFETIME = timedelta(hours=24)
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    token_hash = models.CharField(max_length=64, unique=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created = models.DateTimeField(default=timezone.now)
+    expires = models.DateTimeField()
+    used = models.DateTimeField(null=True, blank=True)
+    device = models.ForeignKey(EncryptedTOTPDevice, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+
+    class Meta:
+        verbose_name = _("enrolment link")
+
+    def __str__(self):
+        return f"enrolment link {self.pk} for user {self.user_id}"
+
+    def is_open(self):
+        return self.used is None and self.expires > timezone.now()

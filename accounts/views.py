@@ -1,21 +1,25 @@
 import segno
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import get_user_model
 from django.contrib.auth import views as auth_views
+from django.contrib.auth.views import redirect_to_login
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 from django_otp import login as otp_login
-from django_otp import user_has_device
-from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from core.mail import outbox_messages, outbox_path
 
+from . import two_factor as two_factor_
 from .decorators import admin_required, staff_required
 from .forms import TokenForm
-from .models import AuditEvent, audit, freeze_user
+from .models import AuditEvent, EnrolmentLink, audit, freeze_user
 from .roles import ROLE_LABELS, ROLES, is_organizer, role_of
 
 
@@ -25,41 +29,90 @@ class LoginView(auth_views.LoginView):
 
 
 def two_factor(request):
-    """Second step of login: set up TOTP on first use, then ask for a code."""
+    """Second step of login: a code from the authenticator app, or a recovery code.
+
+    Without a second factor there is nothing to type and nothing is shown but how to get
+    one: an admin creates an enrolment link (a password alone never reveals a seed)."""
     user = request.user
     if not user.is_authenticated:
         return redirect("accounts:login")
     if user.is_verified() or not is_organizer(user):
         return redirect("home")
-
-    setting_up = not user_has_device(user, confirmed=True)
-    device = None
-    if setting_up:
-        device = TOTPDevice.objects.filter(user=user, confirmed=False).first()
-        if device is None:
-            device = TOTPDevice.objects.create(user=user, name="default", confirmed=False)
-    else:
-        device = TOTPDevice.objects.filter(user=user, confirmed=True).first()
+    if not two_factor_.has_second_factor(user):
+        return render(request, "accounts/two_factor.html", {"needs_link": True})
 
     form = TokenForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        if device.verify_token(form.cleaned_data["token"].strip()):
-            if setting_up:
-                device.confirmed = True
-                device.save(update_fields=["confirmed"])
-                audit(user, "user.2fa_enabled", user)
+        device = two_factor_.verify(user, form.cleaned_data["token"])
+        if device is not None:
             otp_login(request, device)
+            if device.name == two_factor_.RECOVERY_DEVICE:
+                left = two_factor_.recovery_codes_left(user)
+                messages.warning(
+                    request,
+                    ngettext(
+                        "You used a recovery code; %(n)d is left. Ask an admin for a new enrolment link.",
+                        "You used a recovery code; %(n)d are left. Ask an admin for a new enrolment link.",
+                        left,
+                    )
+                    % {"n": left},
+                )
             target = request.GET.get("next", "")
             safe = url_has_allowed_host_and_scheme(target, {request.get_host()}, request.is_secure())
             return redirect(target if target and safe else "home")
         form.add_error("token", _("That code is not right. Check your phone's clock and try the newest code."))
+    return render(request, "accounts/two_factor.html", {"form": form})
 
-    context = {"form": form, "setting_up": setting_up}
-    if setting_up:
-        qr = segno.make(device.config_url, error="m")
-        context["qr_svg"] = qr.svg_inline(scale=4, dark="#111", light="#fff")
-        context["secret"] = device.config_url.split("secret=")[1].split("&")[0]
-    return render(request, "accounts/two_factor.html", context)
+
+@admin_required
+@require_POST
+def enrolment_link(request, pk):
+    """Create a one-time link for `pk` to set up their authenticator app (audited). The
+    link is shown on this response only: the database keeps a hash of it."""
+    person = get_object_or_404(get_user_model(), pk=pk, is_active=True)
+    if not is_organizer(person):
+        messages.error(request, _("Volunteers do not use a second factor."))
+        return redirect("accounts:users")
+    token = two_factor_.create_link(person, by=request.user)
+    url = settings.SITE_URL.rstrip("/") + reverse("accounts:enrol", args=[token])
+    context = {"person": person, "url": url, "hours": int(EnrolmentLink.LIFETIME.total_seconds() // 3600)}
+    return render(request, "accounts/enrolment_link.html", context)
+
+
+@never_cache
+def enrol(request, token):
+    """The enrolment link's page: for its own user only (logged in with their password), it
+    shows a new seed as a QR code and an otpauth:// link, then a right code confirms it and
+    the recovery codes are shown, once."""
+    user = request.user
+    if not user.is_authenticated:
+        return redirect_to_login(request.get_full_path())
+    link = two_factor_.open_link(token, user)
+    if link is None:
+        return render(request, "accounts/enrol_closed.html", status=404)
+    form = TokenForm(request.POST or None)
+    device = None
+    if request.method == "POST" and form.is_valid():
+        try:
+            done = two_factor_.confirm(link, form.cleaned_data["token"])
+        except two_factor_.LinkClosed:
+            return render(request, "accounts/enrol_closed.html", status=404)
+        if done is not None:
+            device, codes = done
+            otp_login(request, device)
+            return render(request, "accounts/recovery_codes.html", {"codes": codes})
+        form.add_error("token", _("That code is not right. Check your phone's clock and try the newest code."))
+        device = link.device  # the seed just scanned, still unconfirmed: show the same one
+    if device is None:
+        device = two_factor_.start(link)
+    config_url = device.config_url
+    context = {
+        "form": form,
+        "config_url": config_url,
+        "qr_svg": segno.make(config_url, error="m").svg_inline(scale=4, dark="#111", light="#fff"),
+        "manual_key": two_factor_.manual_key(device),
+    }
+    return render(request, "accounts/enrol.html", context)
 
 
 @staff_required
@@ -70,7 +123,8 @@ def home(request):
 @admin_required
 def users(request):
     people = get_user_model().objects.order_by("username").prefetch_related("groups")
-    rows = [(person, ROLE_LABELS.get(role_of(person), "")) for person in people]
+    # (person, role label, whether they use a second factor and so may get an enrolment link)
+    rows = [(person, ROLE_LABELS.get(role_of(person), ""), is_organizer(person)) for person in people]
     return render(request, "accounts/users.html", {"rows": rows, "roles": ROLES})
 
 

@@ -6,16 +6,16 @@ from django.contrib.auth.models import Group
 from django.test import Client
 from django.utils.crypto import get_random_string
 from django_otp import DEVICE_ID_SESSION_KEY
-from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from accounts.roles import ORGANIZER, sync_roles
+from accounts.two_factor import new_device, totp_device
 
 
 def verified_client(user):
     """A test Client logged in as `user`, past TOTP where the user has a confirmed device."""
     client = Client()
     client.force_login(user, backend="django.contrib.auth.backends.ModelBackend")
-    device = TOTPDevice.objects.filter(user=user, confirmed=True).first()
+    device = totp_device(user)
     if device:
         session = client.session
         session[DEVICE_ID_SESSION_KEY] = device.persistent_id
@@ -28,5 +28,5 @@ def throwaway_organizer():
     sync_roles()
     user = get_user_model().objects.create_user(username=f"bench-{get_random_string(10)}", password=None)
     user.groups.add(Group.objects.get(name=ORGANIZER))
-    TOTPDevice.objects.create(user=user, name="bench", confirmed=True)
+    new_device(user, name="bench", confirmed=True)
     return user

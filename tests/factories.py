@@ -3,9 +3,9 @@
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django_otp.oath import TOTP
-from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from accounts.roles import ADMIN, ORGANIZER, VOLUNTEER, sync_roles
+from accounts.two_factor import new_device, totp_device
 from devtools.clients import verified_client
 
 PASSWORD = "correct horse battery"
@@ -20,12 +20,12 @@ def make_user(role=ORGANIZER, username=None, with_device=True):
         user.is_staff = user.is_superuser = True
         user.save()
     if with_device and role != VOLUNTEER:
-        TOTPDevice.objects.create(user=user, name="test", confirmed=True)
+        new_device(user, name="test", confirmed=True)
     return user
 
 
 def totp_code(user, offset=0):
-    device = TOTPDevice.objects.get(user=user, confirmed=True)
+    device = totp_device(user)
     totp = TOTP(device.bin_key, device.step, device.t0, device.digits, device.drift)
     totp.time = totp.time + offset * device.step
     return f"{totp.token():0{device.digits}d}"

@@ -1,9 +1,10 @@
 import pytest
 from django.contrib.sessions.models import Session
 from django.urls import reverse
-from django_otp.plugins.otp_totp.models import TOTPDevice
+from django_otp.plugins.otp_static.models import StaticDevice
 
-from accounts.models import AuditEvent
+from accounts import two_factor
+from accounts.models import AuditEvent, EncryptedTOTPDevice, EnrolmentLink
 from accounts.roles import ADMIN, ORGANIZER
 from tests.factories import logged_in, make_user
 
@@ -13,6 +14,8 @@ pytestmark = pytest.mark.django_db
 def test_freezing_a_member_ends_their_sessions_and_is_audited():
     admin = make_user(ADMIN)
     member = make_user(ORGANIZER)
+    two_factor.issue_recovery_codes(member)
+    two_factor.create_link(member, by=admin)  # a pending enrolment link must not outlive the freeze
     member_client = logged_in(member)
     assert member_client.get(reverse("home")).status_code == 200
 
@@ -21,7 +24,9 @@ def test_freezing_a_member_ends_their_sessions_and_is_audited():
 
     member.refresh_from_db()
     assert not member.is_active
-    assert not TOTPDevice.objects.filter(user=member).exists()
+    assert not EncryptedTOTPDevice.objects.filter(user=member).exists()
+    assert not StaticDevice.objects.filter(user=member).exists()  # recovery codes
+    assert not EnrolmentLink.objects.filter(user=member).exists()
     # Reactivated one day, the old password (which the member may have been forced to
     # give up) must not let anyone enrol a new phone: an admin sets a new one first.
     assert not member.has_usable_password()

@@ -1,7 +1,7 @@
 import pytest
 from django.urls import reverse
 
-from accounts.models import AuditEvent, freeze_user
+from accounts.models import freeze_user
 from accounts.roles import ADMIN, ORGANIZER, VOLUNTEER
 from tests.factories import PASSWORD, logged_in, make_user, totp_code
 
@@ -63,26 +63,6 @@ def test_a_wrong_totp_code_is_refused_with_a_message(client):
     assert response.status_code == 200
     assert response.context["form"].errors["token"]
     assert client.get(reverse("home")).status_code == 302
-
-
-def test_a_new_organizer_sets_up_totp_on_first_login(client):
-    user = make_user(ORGANIZER, with_device=False)
-    post_login(client, user.username)
-    response = client.get(reverse("accounts:two_factor"))
-    assert response.context["setting_up"] is True
-    assert "<svg" in response.content.decode()
-    from django_otp.plugins.otp_totp.models import TOTPDevice
-
-    device = TOTPDevice.objects.get(user=user, confirmed=False)
-    device.confirmed = True  # only to compute the code the app would show
-    device.save()
-    code = totp_code(user)
-    device.confirmed = False
-    device.save()
-    response = client.post(reverse("accounts:two_factor"), {"token": code})
-    assert response.status_code == 302
-    assert TOTPDevice.objects.get(user=user).confirmed
-    assert AuditEvent.objects.filter(action="user.2fa_enabled", object_id=str(user.pk)).exists()
 
 
 def test_a_frozen_user_cannot_log_in(client):

@@ -25,6 +25,8 @@ POLICY = {
     "accounts:two_factor":         (302, 302, 302, 302),  # nothing to verify: all are sent on
     "accounts:users":              (302, 403, 403, 200),
     "accounts:freeze":             (302, 403, 403, 405),
+    "accounts:enrolment_link":     (302, 403, 403, 405),  # POST only
+    "accounts:enrol":              (302, 404, 200, 404),  # a link made for the organizer: theirs alone
     "accounts:audit":              (302, 403, 403, 200),
     "accounts:outbox":             (302, 403, 403, 200),
     "accounts:outbox_file":        (302, 403, 403, 200),

@@ -12,6 +12,7 @@ from pathlib import Path
 from django.conf import settings
 
 from accounts.roles import ADMIN, ORGANIZER, VOLUNTEER
+from accounts.two_factor import create_link
 from contacts.models import Contact, ImportJob, Membership, Segment, Tag
 from contacts.signup import make_token
 from contacts.tasks import error_report_path
@@ -67,6 +68,7 @@ class World:
             "public:signup_confirm": o["signup_token"],
             "public:unsubscribe": o["email_token"],
             "public:preferences": o["email_token"],
+            "accounts:enrol": o["enrolment_token"],
         }
         filled = {}
         for param in params:
@@ -119,6 +121,7 @@ def plant():
     o["volunteer"] = make_user(VOLUNTEER)
     o["organizer"] = make_user(ORGANIZER)
     o["admin"] = make_user(ADMIN)
+    o["enrolment_token"] = create_link(o["organizer"], by=o["admin"])
 
     o["campaign"] = make_campaign(slug="policy-walk")
     o["action"] = make_action(o["campaign"], is_public=True)

@@ -1,4 +1,5 @@
-"""`manage.py rotate_encryption_key`: re-encrypt every contact with the newest key.
+"""`manage.py rotate_encryption_key`: re-encrypt every contact, and every staff member's
+TOTP seed, with the newest key.
 
 Put the new key FIRST in HAMLA_ENCRYPTION_KEY (keep the old ones after it), run
 this, then old keys may be dropped — except the last (original) one, from which
@@ -10,6 +11,7 @@ so an interrupted run is simply started again.
 from django.core.management.base import BaseCommand
 from django.db import transaction
 
+from accounts.two_factor import rotate_seeds
 from contacts import crypto
 from contacts.models import ENCRYPTED_FIELDS, Contact
 
@@ -45,3 +47,5 @@ class Command(BaseCommand):
                 seen += len(rows)
                 last = rows[-1].pk
         self.stdout.write(f"checked {seen} contacts, re-encrypted {rotated}")
+        # Staff members' TOTP seeds, under their own purpose's keys (accounts.two_factor).
+        self.stdout.write(f"re-encrypted {rotate_seeds()} TOTP seeds")

@@ -5,9 +5,9 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.core.management.base import BaseCommand, CommandError
 from django.utils.crypto import get_random_string
-from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from accounts.roles import ADMIN, ORGANIZER, VOLUNTEER, sync_roles
+from accounts.two_factor import new_device, totp_device
 from devtools import demo
 
 DEMO_USERS = (("admin", ADMIN), ("organizer", ORGANIZER), ("volunteer", VOLUNTEER))
@@ -31,8 +31,9 @@ class Command(BaseCommand):
                 user.save()
                 user.groups.set([Group.objects.get(name=role)])
                 lines.append(f"{username:10} {role:10} password: {password}")
-            if role != VOLUNTEER and not TOTPDevice.objects.filter(user=user, confirmed=True).exists():
-                TOTPDevice.objects.create(user=user, name="demo", confirmed=True)
+            # Demo users skip the enrolment link: a confirmed device (seed encrypted) straight away.
+            if role != VOLUNTEER and totp_device(user) is None:
+                new_device(user, name="demo", confirmed=True)
         if lines:
             credentials.write_text("\n".join(lines) + "\n")
             credentials.chmod(0o600)
@@ -42,7 +43,7 @@ class Command(BaseCommand):
         else:
             self.stdout.write(f"Demo users already exist; their passwords are in {credentials}")
         self.stdout.write(
-            "Admin and organizer need a TOTP code: `make totp USER=organizer` prints the current one "
-            "(or scan the key into an authenticator app)."
+            "Admin and organizer need a TOTP code: `make totp USER=organizer` prints the current one. "
+            "To use a phone instead, log in as admin and create an enrolment link on /accounts/users/."
         )
         demo.load(self.stdout)

@@ -1,9 +1,11 @@
 """`manage.py totp_code USER`: the current code of a demo user's TOTP device (development only)."""
 
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 from django_otp.oath import TOTP
-from django_otp.plugins.otp_totp.models import TOTPDevice
+
+from accounts.two_factor import totp_device
 
 
 class Command(BaseCommand):
@@ -15,7 +17,8 @@ class Command(BaseCommand):
     def handle(self, username, **options):
         if not settings.DEBUG:
             raise CommandError("totp_code only works with DEBUG on.")
-        device = TOTPDevice.objects.filter(user__username=username, confirmed=True).first()
+        user = get_user_model().objects.filter(username=username).first()
+        device = totp_device(user) if user else None
         if device is None:
             raise CommandError(f"{username} has no confirmed TOTP device.")
         self.stdout.write(current_code(device))

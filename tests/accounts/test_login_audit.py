@@ -73,6 +73,7 @@ def logical_dump():
     return database_bytes().decode("utf-8", "replace")
 
 
+@pytest.mark.django_db(transaction=True)  # committed, so that pg_dump sees what the web saw
 def test_after_the_lockout_window_no_address_browser_or_typed_text_is_left(client):
     user = make_user(VOLUNTEER)
     attempt(client, user.username, "wrong")
@@ -90,3 +91,8 @@ def test_after_the_lockout_window_no_address_browser_or_typed_text_is_left(clien
         0,
         0,
     )
+
+
+def test_beat_runs_the_purge_within_the_lockout_window(settings):
+    entries = {entry["task"]: entry["schedule"] for entry in settings.CELERY_BEAT_SCHEDULE.values()}
+    assert entries.get(purge_login_attempts.name, float("inf")) <= 3600

@@ -12,7 +12,7 @@ from pathlib import PurePosixPath
 
 import pytest
 
-from tests.services import ROOT
+from tests.services import ROOT, unavailable
 
 SECRETS = [
     ".env",
@@ -93,29 +93,48 @@ def build_context(root):
 
 
 def project_files():
-    listed = subprocess.run(["git", "ls-files"], cwd=ROOT, capture_output=True, text=True, check=True).stdout
+    """The files git tracks: the project, as a fresh clone has it."""
+    try:
+        listed = subprocess.run(["git", "ls-files"], cwd=ROOT, capture_output=True, text=True, check=True).stdout
+    except (OSError, subprocess.CalledProcessError):
+        unavailable("the project's files are listed by `git ls-files`, and this is not a git checkout")
     return [path for path in listed.splitlines() if (ROOT / path).is_file()]
 
 
-@pytest.fixture
-def checkout(tmp_path):
+# Files the image cannot do without (the rest of the tracked files are checked from git).
+NEEDED = [
+    "manage.py",
+    "hamla/settings.py",
+    "hamla/wsgi.py",
+    "requirements.txt",
+    "Procfile",
+    "static/css/hamla.css",
+    "accounts/locale/ar/LC_MESSAGES/django.mo",
+    "templates/base.html",
+    ".env.example",
+]
+
+
+def checkout(root, project):
     """A checkout as a developer has it after `make run` and `make test`: the project's
     files (empty copies) next to secrets, state and caches."""
-    for path in project_files() + SECRETS:
-        target = tmp_path / path
+    for path in project + SECRETS:
+        target = root / path
         target.parent.mkdir(parents=True, exist_ok=True)
         target.write_bytes(b"")
     if (ROOT / ".dockerignore").exists():
-        (tmp_path / ".dockerignore").write_bytes((ROOT / ".dockerignore").read_bytes())
-    return tmp_path
+        (root / ".dockerignore").write_bytes((ROOT / ".dockerignore").read_bytes())
+    return root
 
 
-def test_the_build_context_holds_none_of_the_secrets_state_or_caches(checkout):
-    assert sorted(build_context(checkout) & set(SECRETS)) == []
+def test_the_build_context_holds_none_of_the_secrets_state_or_caches(tmp_path):
+    context = build_context(checkout(tmp_path, NEEDED))
+    assert (sorted(context & set(SECRETS)), sorted(set(NEEDED) - context)) == ([], [])
 
 
-def test_the_build_context_holds_every_project_file(checkout):
-    assert sorted(set(project_files()) - build_context(checkout)) == []
+def test_the_build_context_holds_every_project_file(tmp_path):
+    project = project_files()
+    assert sorted(set(project) - build_context(checkout(tmp_path, project))) == []
 
 
 @pytest.mark.parametrize(

@@ -1,6 +1,8 @@
 """Filters over contacts shared by the contact list page and saved segments.
 
-All filters use clear, indexed columns; none needs decryption. Filters over other
+No filter needs decryption: the city and the neighbourhood are encrypted, so they are
+matched on the blind index of their normalised form (contacts/labels.py); the others
+use clear columns. Filters over other
 apps' records (newsletter engagement, from messaging) are contributed by those apps
 through `register`, so this module names none of them.
 """
@@ -8,6 +10,8 @@ through `register`, so this module names none of them.
 import datetime
 
 from django.db.models import Exists, OuterRef
+
+from .labels import label_index
 
 
 def _ids(values):
@@ -69,10 +73,11 @@ def apply_filters(queryset, filters):
     statuses = _codes(filters.get("status"))
     if statuses:
         queryset = queryset.filter(status__in=statuses)
-    if filters.get("city"):
-        queryset = queryset.filter(city__iexact=str(filters["city"]).strip())
-    if filters.get("neighbourhood"):
-        queryset = queryset.filter(neighbourhood__iexact=str(filters["neighbourhood"]).strip())
+    for kind in ("city", "neighbourhood"):
+        if filters.get(kind):
+            # A value that normalises to nothing (only tatweel, say) matches no one, never everyone.
+            digest = label_index(str(filters[kind]), kind)
+            queryset = queryset.filter(**{f"{kind}_hash": digest}) if digest else queryset.none()
     after = _date(filters.get("created_after"))
     if after:
         queryset = queryset.filter(created__date__gte=after)

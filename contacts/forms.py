@@ -6,7 +6,27 @@ from django.utils.translation import gettext_lazy as _
 from core.addresses import is_mailable
 
 from .importing import ENCODINGS
+from .labels import clean_label, label_index
 from .models import Contact, ContactList, Segment, Tag
+
+
+class _TagsByName(forms.models.ModelChoiceIterator):
+    def __iter__(self):
+        if self.field.empty_label is not None:
+            yield ("", self.field.empty_label)
+        for tag in Tag.objects.sorted(self.queryset):
+            yield self.choice(tag)
+
+
+class TagsField(forms.ModelMultipleChoiceField):
+    """Tags as checkboxes in the order of their (encrypted, so sorted here) names."""
+
+    iterator = _TagsByName
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("queryset", Tag.objects.all())
+        kwargs.setdefault("widget", forms.CheckboxSelectMultiple)
+        super().__init__(label=_("Tags"), required=False, **kwargs)
 
 
 class SignupForm(forms.Form):
@@ -48,9 +68,7 @@ class ContactForm(forms.Form):
     lists = forms.ModelMultipleChoiceField(
         label=_("Lists"), queryset=ContactList.objects.all(), required=False, widget=forms.CheckboxSelectMultiple
     )
-    tags = forms.ModelMultipleChoiceField(
-        label=_("Tags"), queryset=Tag.objects.all(), required=False, widget=forms.CheckboxSelectMultiple
-    )
+    tags = TagsField()
 
     def __init__(self, *args, contact=None, **kwargs):
         self.contact = contact
@@ -120,9 +138,27 @@ class ListForm(forms.ModelForm):
 
 
 class TagForm(forms.ModelForm):
+    """A tag's name is stored encrypted; it is unique in its normalised form (two
+    spellings of case are one tag), checked on the blind index."""
+
+    name = forms.CharField(label=_("name"), max_length=60)
+
     class Meta:
         model = Tag
-        fields = ["name"]
+        fields = []
+
+    def clean_name(self):
+        name = clean_label(self.cleaned_data["name"])
+        digest = label_index(name, "tag")
+        if not digest:
+            raise forms.ValidationError(self.fields["name"].error_messages["required"], code="required")
+        if Tag.objects.filter(name_hash=digest).exclude(pk=self.instance.pk).exists():
+            raise forms.ValidationError(_("A tag with this name already exists."), code="duplicate")
+        return name
+
+    def save(self, commit=True):
+        self.instance.name = self.cleaned_data["name"]
+        return super().save(commit=commit)
 
 
 STATUS_CHOICES = Contact.Status.choices
@@ -134,9 +170,7 @@ class FilterForm(forms.Form):
     lists = forms.ModelMultipleChoiceField(
         label=_("Lists"), queryset=ContactList.objects.all(), required=False, widget=forms.CheckboxSelectMultiple
     )
-    tags = forms.ModelMultipleChoiceField(
-        label=_("Tags"), queryset=Tag.objects.all(), required=False, widget=forms.CheckboxSelectMultiple
-    )
+    tags = TagsField()
     language = forms.MultipleChoiceField(
         label=_("Language"), choices=Contact.Language.choices, required=False, widget=forms.CheckboxSelectMultiple
     )

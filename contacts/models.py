@@ -19,8 +19,13 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from . import crypto
+from .labels import encrypted_label, label_index
+from .limits import FloodCounter  # noqa: F401 (a model of this app, defined with its logic)
 
-ENCRYPTED_FIELDS = ("given_name", "family_name", "email", "phone", "notes")
+# Every value rotate_encryption_key re-encrypts, as ``<name>_enc`` columns.
+ENCRYPTED_FIELDS = ("given_name", "family_name", "email", "phone", "notes", "city", "neighbourhood")
+# The labels (see contacts/labels.py): the columns behind each, for save(update_fields=...).
+LABEL_COLUMNS = {name: (f"{name}_enc", f"{name}_hash") for name in ("city", "neighbourhood")}
 
 
 def encrypted(name, index_kind=None):
@@ -89,12 +94,17 @@ class Contact(models.Model):
     email_hash = models.CharField(max_length=64, null=True, blank=True, unique=True, editable=False)
     phone_hash = models.CharField(max_length=64, null=True, blank=True, db_index=True, editable=False)
 
+    # Where a supporter lives, tied to their id, is as telling as their name: encrypted,
+    # with a blind index for the exact-match filters (contacts/labels.py).
+    city_enc = models.BinaryField(default=b"", editable=False)
+    neighbourhood_enc = models.BinaryField(default=b"", editable=False)
+    # No indexes on the city and neighbourhood, status or created: together they doubled
+    # the database's work per imported contact, while pages walk the primary key newest-first
+    # and check these filters on the way (counts stop at 10,000), which stays fast at 100k+.
+    city_hash = models.CharField(max_length=64, null=True, blank=True, editable=False)
+    neighbourhood_hash = models.CharField(max_length=64, null=True, blank=True, editable=False)
+
     language = models.CharField(_("preferred language"), max_length=2, choices=Language.choices, default="ar")
-    # No indexes on city, status or created: together they doubled the database's work
-    # per imported contact, while pages walk the primary key newest-first and check these
-    # filters on the way (counts stop at 10,000), which stays fast at 100k+ contacts.
-    city = models.CharField(_("city"), max_length=100, blank=True)
-    neighbourhood = models.CharField(_("neighbourhood"), max_length=100, blank=True)
     status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.SUBSCRIBED)
     source = models.CharField(_("source"), max_length=40, blank=True)
     created = models.DateTimeField(_("created"), default=timezone.now)
@@ -112,6 +122,8 @@ class Contact(models.Model):
     email = encrypted("email", index_kind="email")
     phone = encrypted("phone", index_kind="phone")
     notes = encrypted("notes")
+    city = encrypted_label("city")
+    neighbourhood = encrypted_label("neighbourhood")
 
     class Meta:
         ordering = ["-id"]
@@ -125,6 +137,12 @@ class Contact(models.Model):
 
     def __str__(self):
         return f"contact #{self.pk}"
+
+    def save(self, *args, update_fields=None, **kwargs):
+        # "city" in update_fields means its ciphertext and its blind index.
+        if update_fields is not None:
+            update_fields = [column for name in update_fields for column in LABEL_COLUMNS.get(name, (name,))]
+        super().save(*args, update_fields=update_fields, **kwargs)
 
     def get_absolute_url(self):
         return reverse("contacts:detail", args=[self.pk])
@@ -323,13 +341,41 @@ class Membership(models.Model):
         return f"contact #{self.contact_id} on list #{self.contact_list_id}"
 
 
+class TagManager(models.Manager):
+    def by_name(self, name):
+        """The tag called `name` in any spelling of case, spaces or Arabic (see
+        contacts/labels.py), or None."""
+        digest = label_index(name, "tag")
+        return self.filter(name_hash=digest).first() if digest else None
+
+    def named(self, name):
+        """The tag called `name`, created if there is none (safe against a concurrent create)."""
+        return self.get_or_create(name_hash=label_index(name, "tag"), defaults={"name": name})[0]
+
+    def sorted(self, tags=None):
+        """`tags` (default: all) as a list in the order of their names: the names are
+        encrypted, so the database cannot sort them; a list of tags is small."""
+        return sorted(self.all() if tags is None else tags, key=lambda tag: (tag.name.casefold(), tag.pk))
+
+
 class Tag(models.Model):
-    name = models.CharField(_("name"), max_length=60, unique=True)
+    # A tag's name ("detainee-family") says something about everyone who carries it:
+    # encrypted, and unique by the blind index of its normalised form.
+    name_enc = models.BinaryField(default=b"", editable=False)
+    name_hash = models.CharField(max_length=64, unique=True, editable=False)
+
+    objects = TagManager()
+
+    name = encrypted_label("name", kind="tag")
 
     class Meta:
-        ordering = ["name"]
+        ordering = ["id"]  # by name only in Python: see TagManager.sorted
         verbose_name = _("tag")
         verbose_name_plural = _("tags")
+
+    def __init__(self, *args, **kwargs):
+        self._plain = {}
+        super().__init__(*args, **kwargs)
 
     def __str__(self):
         return self.name

@@ -33,6 +33,7 @@ from django.utils import timezone
 from core.db.copy import copy_lines, insert_rows
 
 from .. import crypto
+from ..labels import label_index
 from ..models import ConsentEvent, Contact, Membership, Tag
 from .rows import parse_row, read_rows
 from .sniff import inspect
@@ -106,7 +107,7 @@ class Changes:
 
     joined: list = field(default_factory=list)
     fills: list = field(default_factory=list)  # (contact, row, fill the phone?, fill the names?)
-    tags: set = field(default_factory=set)  # (contact id, tag name)
+    tags: set = field(default_factory=set)  # (contact id, tag's blind index)
 
     @property
     def updated_ids(self):
@@ -164,7 +165,8 @@ class Importer:
         self.job = job
         self.dry_run = dry_run
         self.seen = set()  # dry run only
-        self.tag_ids = {}
+        self.tag_ids = {}  # tag's blind index -> id
+        self.tag_keys = {}  # tag name as written -> its blind index
 
     def run(self, path, encoding="auto", batch_size=BATCH, progress=None, plan=None):
         """`plan`: what inspect() found, when the caller already checked the file (it
@@ -303,11 +305,25 @@ class Importer:
             found.setdefault(("p", contact.phone_hash), contact)
         return found
 
-    def _tags(self, names):
-        missing = {n for n in names if n not in self.tag_ids}
+    def _tag_key(self, name):
+        """A tag is found by the blind index of its normalised name (its name is encrypted),
+        so "Press" and "press" in one file are one tag. None for a name of only marks."""
+        key = self.tag_keys.get(name)
+        if key is None and name not in self.tag_keys:
+            if len(self.tag_keys) >= 10_000:  # a file of countless tags keeps memory bounded
+                self.tag_keys.clear()
+            key = self.tag_keys[name] = label_index(name, "tag")
+        return key
+
+    def _tag_links(self, pk, row):
+        return {(pk, key) for name in row.tags if (key := self._tag_key(name))}
+
+    def _tags(self, keys, spelled):
+        """Ids of the tags with these blind indexes, created (named as first `spelled`) if missing."""
+        missing = {k for k in keys if k not in self.tag_ids}
         if missing:
-            Tag.objects.bulk_create([Tag(name=n) for n in missing], ignore_conflicts=True)
-            self.tag_ids.update(Tag.objects.filter(name__in=missing).values_list("name", "id"))
+            Tag.objects.bulk_create([Tag(name=spelled[k]) for k in missing], ignore_conflicts=True)
+            self.tag_ids.update(Tag.objects.filter(name_hash__in=missing).values_list("name_hash", "id"))
         return self.tag_ids
 
     def _changes(self, old):
@@ -329,10 +345,10 @@ class Importer:
             )
             if phone or names:
                 changes.fills.append((contact, row, phone, names))
-        wanted = {(contact.pk, name) for row, contact in old for name in row.tags}
+        wanted = set().union(*(self._tag_links(contact.pk, row) for row, contact in old))
         if wanted:
-            have = Contact.tags.through.objects.filter(contact_id__in={pk for pk, _name in wanted})
-            changes.tags = wanted - set(have.values_list("contact_id", "tag__name"))
+            have = Contact.tags.through.objects.filter(contact_id__in={pk for pk, _key in wanted})
+            changes.tags = wanted - set(have.values_list("contact_id", "tag__name_hash"))
         return changes
 
     def _write(self, batch):
@@ -380,11 +396,14 @@ class Importer:
             },
         )
 
-        links = [(pk, name) for pk, row in zip(new_ids, new_rows, strict=True) for name in row.tags]
-        links += changes.tags
+        links = set(changes.tags).union(*(self._tag_links(pk, row) for pk, row in zip(new_ids, new_rows, strict=True)))
         if links:
-            tag_ids = self._tags({name for _pk, name in links})
-            insert_rows(Contact.tags.through, ("contact_id", "tag_id"), sorted({(pk, tag_ids[n]) for pk, n in links}))
+            spelled = {}
+            for row in new_rows + [row for row, _c in old]:
+                for name in row.tags:
+                    spelled.setdefault(self._tag_key(name), name)
+            tag_ids = self._tags({key for _pk, key in links}, spelled)
+            insert_rows(Contact.tags.through, ("contact_id", "tag_id"), sorted({(pk, tag_ids[k]) for pk, k in links}))
         updated = changes.updated_ids
         # What later rows added to a new contact counts as an update, as it would had they
         # come in a later batch; for an existing contact, _changes has already decided.

@@ -2,7 +2,8 @@
 
 What is specific to contacts lives here; the generic bulk writer is ``core.db.copy``.
 ``contact_values`` gives a batch's rows as Contact columns (CONTACT_COLUMNS), already
-encrypted; ``contacts_where`` finds existing contacts by blind index in one query;
+encrypted (the city and neighbourhood blind-indexed too); ``contacts_where`` finds
+existing contacts by blind index in one query;
 ``insert_for_contacts`` writes one membership or consent row per contact;
 ``refresh_statistics`` keeps PostgreSQL's planner right after a large load.
 """
@@ -11,6 +12,7 @@ from django.db import connection
 
 from core.db.copy import copy_lines, driver_cursor, insert_rows
 
+from ..labels import clean_label, label_index
 from ..models import ConsentEvent, Contact, Membership
 
 CONTACT_COLUMNS = (
@@ -21,9 +23,11 @@ CONTACT_COLUMNS = (
     "notes_enc",
     "email_hash",
     "phone_hash",
+    "city_enc",
+    "neighbourhood_enc",
+    "city_hash",
+    "neighbourhood_hash",
     "language",
-    "city",
-    "neighbourhood",
     "status",
     "source",
     "created",
@@ -37,6 +41,15 @@ def contact_values(rows, ring, now):
     """The rows as tuples of CONTACT_COLUMNS: new, subscribed contacts from an import,
     encrypted with `ring` (a generator: the caller formats or lists them)."""
     encrypt, subscribed = ring.encrypt, Contact.Status.SUBSCRIBED.value
+    places = {}  # (kind, as written) -> (as stored, blind index): a file names few places
+
+    def place(kind, value):
+        found = places.get((kind, value))
+        if found is None:
+            clean = clean_label(value)
+            found = places[kind, value] = (clean, label_index(clean, kind, ring))
+        return found
+
     return (
         (
             encrypt(r.given_name),
@@ -46,9 +59,11 @@ def contact_values(rows, ring, now):
             encrypt(r.notes),
             r.email_hash,
             r.phone_hash,
+            encrypt((city := place("city", r.city))[0]),
+            encrypt((hood := place("neighbourhood", r.neighbourhood))[0]),
+            city[1],
+            hood[1],
             r.language,
-            r.city,
-            r.neighbourhood,
             subscribed,
             "import",
             now,

@@ -17,7 +17,7 @@ def load(stdout):
     contact_list, _ = ContactList.objects.get_or_create(
         name=LIST_NAME, defaults={"description": "Fake people for trying Hamla out."}
     )
-    tag, _ = Tag.objects.get_or_create(name="demo")
+    tag = Tag.objects.named("demo")
     created = 0
     for i in range(30):
         family, given, language, city = PEOPLE[i % len(PEOPLE)]

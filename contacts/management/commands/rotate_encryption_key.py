@@ -13,7 +13,7 @@ from django.db import transaction
 
 from accounts.two_factor import rotate_seeds
 from contacts import crypto
-from contacts.models import ENCRYPTED_FIELDS, Contact
+from contacts.models import ENCRYPTED_FIELDS, Contact, Tag
 
 COLUMNS = [f"{name}_enc" for name in ENCRYPTED_FIELDS]
 
@@ -47,5 +47,12 @@ class Command(BaseCommand):
                 seen += len(rows)
                 last = rows[-1].pk
         self.stdout.write(f"checked {seen} contacts, re-encrypted {rotated}")
+        with transaction.atomic():  # tag names: a short list, in one go
+            tags = Tag.objects.select_for_update().only("pk", "name_enc")
+            tags = [tag for tag in tags if not crypto.is_current(tag.name_enc)]
+            for tag in tags:
+                tag.name_enc = crypto.encrypt(crypto.decrypt(tag.name_enc))
+            Tag.objects.bulk_update(tags, ["name_enc"])
+        self.stdout.write(f"re-encrypted {len(tags)} tag names")
         # Staff members' TOTP seeds, under their own purpose's keys (accounts.two_factor).
         self.stdout.write(f"re-encrypted {rotate_seeds()} TOTP seeds")

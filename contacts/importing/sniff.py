@@ -47,6 +47,7 @@ _CONTROL = re.compile(r"[\x01-\x08\x0b\x0c\x0e-\x1f\x7f]")
 # real Windows-1256 text never has three such pairs in a row. Conversely three Arabic
 # letters in a row in Windows-1256 (0xc1-0xfe) are never UTF-8.
 _CP1256_RUN = re.compile(rb"[\xc1-\xfe]{3}")
+_UTF8_HINT = re.compile(rb"[\x80-\xbf][\xc2-\xf4][\x80-\xbf]")
 _UTF8_RUN = re.compile(rb"(?:[\xc2-\xdf][\x80-\xbf]|[\xe0-\xef][\x80-\xbf]{2}|[\xf0-\xf4][\x80-\xbf]{3}){3}")
 
 
@@ -207,12 +208,44 @@ def _check_not_mixed(path):
     """A file read as Windows-1256 must not also hold UTF-8 text (rows pasted from another
     export, say): read as one encoding, the other's names come out garbled. A run of
     UTF-8 multi-byte characters (_UTF8_RUN) is UTF-8; a line UTF-8 cannot read is not."""
-    utf8_line = next((number for number, line in _lines(path) if _UTF8_RUN.search(line)), None)
+    utf8_line = _first_utf8_run(path)
     if utf8_line is None:
         return
     other_line = next((number for number, line in _lines(path) if not _is_utf8(line)), None)
     if other_line is not None:
         raise ImportFailed("mixed_encodings", utf8_line=utf8_line, other_line=other_line)
+
+
+def _first_utf8_run(path):
+    """The line of the first _UTF8_RUN in the file, or None. Searched a chunk of whole
+    lines at a time: a file with none (the usual case) costs one regex pass."""
+    with open(path, "rb") as raw:
+        lines, rest = 0, b""
+        while True:
+            chunk = raw.read(1024 * 1024)
+            block = rest + chunk
+            end = block.rfind(b"\n") + 1 if chunk else len(block)
+            whole, rest = block[:end], block[end:]
+            match = _utf8_run_in(whole)
+            if match:
+                return lines + whole.count(b"\n", 0, match.start()) + 1
+            lines += whole.count(b"\n")
+            if not chunk:
+                return None
+
+
+def _utf8_run_in(block):
+    """The first _UTF8_RUN in `block`, found fast: every run holds the end of one
+    multi-byte character followed by the start of the next (_UTF8_HINT), which Windows-1256
+    text rarely has (0x80-0xbf are its rare letters and symbols), so the exact pattern is
+    only tried around those places."""
+    position = 0
+    while hint := _UTF8_HINT.search(block, position):
+        run = _UTF8_RUN.search(block, max(0, hint.start() - 3), hint.end() + 9)
+        if run:
+            return run
+        position = hint.start() + 1
+    return None
 
 
 def _is_utf8(line):

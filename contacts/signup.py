@@ -7,22 +7,26 @@ click on the emailed link (contact.confirm) makes anyone SUBSCRIBED.
 
 Floods: per client address at most SIGNUPS_PER_IP an hour; per email address at
 most MAILS_PER_EMAIL confirmation mails an hour (so the form cannot be used to
-bomb someone's inbox) — the extra ones are silently dropped.
+bomb someone's inbox) — the extra ones are silently dropped. The counts live in the
+database (contacts/limits.py), so they hold for the whole hour with or without Redis.
+
+A signup nobody confirms within MAX_AGE (the life of its link) is erased by the beat
+task contacts.tasks.purge_unconfirmed_signups: a stranger's typing does not stay on file.
 """
 
 import time
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 from django.core import signing
-from django.core.cache import cache
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q
+from django.utils import timezone
 
 from core.clientip import client_ip
 
-from . import crypto
+from . import crypto, limits
 from .emails import send_confirmation
-from .models import ConsentEvent, Contact
+from .models import ConsentEvent, Contact, Membership
 
 SALT = "contacts.signup.confirm"
 MAX_AGE = 7 * 24 * 3600
@@ -37,13 +41,7 @@ class RateLimited(Exception):
 
 def _hit(key, limit):
     """Count one hit in the window; True while under the limit."""
-    cache.add(key, 0, WINDOW)
-    try:
-        count = cache.incr(key)
-    except ValueError:
-        cache.set(key, 1, WINDOW)
-        count = 1
-    return count <= limit
+    return limits.hit(key, limit, WINDOW)
 
 
 def make_token(contact, campaign=None, print_run=None, contact_list=None):
@@ -144,3 +142,35 @@ def confirm_token(token):
         contact_list=ContactList.objects.filter(pk=payload.get("l")).first() if payload.get("l") else None,
     )
     return contact
+
+
+def unconfirmed_signups(now=None):
+    """Contacts a signup created and nobody confirmed, whose last request is older than a
+    confirmation link lives (so no link that could still confirm them exists): PENDING,
+    never confirmed nor subscribed by an organizer or an import, on no list, and with no
+    consent event in the last MAX_AGE."""
+    cutoff = (now or timezone.now()) - timedelta(seconds=MAX_AGE)
+    events = ConsentEvent.objects.filter(contact=OuterRef("pk"))
+    consented = events.filter(kind__in=[ConsentEvent.Kind.CONFIRMED, ConsentEvent.Kind.SUBSCRIBED])
+    return (
+        Contact.objects.filter(status=Contact.Status.PENDING, created__lt=cutoff)
+        .exclude(Exists(consented))
+        .exclude(Exists(events.filter(created__gte=cutoff)))
+        .exclude(Exists(Membership.objects.filter(contact=OuterRef("pk"), subscribed=True)))
+    )
+
+
+def purge_unconfirmed(now=None, limit=5000):
+    """Erase (Contact.erase: consent events kept anonymous, outbox mail deleted) up to `limit`
+    unconfirmed signups, and forget flood counts whose hour ended. Safe to run twice or at
+    once: each contact is locked and checked again before it goes, so one confirmed in the
+    meantime stays. Returns how many were erased."""
+    erased = 0
+    for pk in list(unconfirmed_signups(now).values_list("pk", flat=True)[:limit]):
+        with transaction.atomic():
+            contact = unconfirmed_signups(now).select_for_update().filter(pk=pk).first()
+            if contact is not None:
+                contact.erase(None, method="unconfirmed")
+                erased += 1
+    limits.forget_ended(now)
+    return erased

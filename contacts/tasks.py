@@ -172,3 +172,12 @@ def sweep_imports():
             path.unlink(missing_ok=True)
             removed += 1
     return {"resent": resent, "removed": removed}
+
+
+@shared_task
+def purge_unconfirmed_signups():
+    """Periodic (beat): erase signups nobody confirmed within the life of their link, and
+    forget ended flood counts (contacts/signup.py). Safe to retry or to run twice at once."""
+    from .signup import purge_unconfirmed
+
+    return {"erased": purge_unconfirmed()}

@@ -272,6 +272,8 @@ CELERY_BEAT_SCHEDULE = {
     "contacts-sweep-imports": {"task": "contacts.tasks.sweep_imports", "schedule": 600.0},
     # Removes rendered flyers unused for a month (flyers/render.py).
     "flyers-prune-cache": {"task": "flyers.tasks.prune_cache", "schedule": 6 * 3600.0},
+    # Erases signups nobody confirmed within 7 days, and ended flood counts (contacts/signup.py).
+    "contacts-purge-unconfirmed": {"task": "contacts.tasks.purge_unconfirmed_signups", "schedule": 3600.0},
     # Forgets login attempts (staff addresses) once the lock they count towards is over.
     "accounts-purge-login-attempts": {"task": "accounts.tasks.purge_login_attempts", "schedule": 600.0},
 }

@@ -1,4 +1,8 @@
-"""The signup confirmation email (the one module in contacts that sends mail)."""
+"""The signup confirmation email (the one module in contacts that sends mail).
+
+Anyone can make Hamla send this mail to any address, so it carries nothing the signer
+typed: no name, not even the address's local part (plus-addressing lets a stranger put
+words there too). Only our own text and the confirmation link."""
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
@@ -13,7 +17,7 @@ def send_confirmation(contact, token, language="ar"):
     language = language if language in ("ar", "en") else ("en" if language == "tr" else "ar")
     url = settings.SITE_URL + reverse("public:signup_confirm", args=[token])
     with translation.override(language):
-        context = {"url": url, "given_name": contact.given_name, "rtl": language == "ar", "language": language}
+        context = {"url": url, "rtl": language == "ar", "language": language}
         subject = _("Please confirm your subscription")
         text = render_to_string("contacts/email/confirm.txt", context)
         html = render_to_string("contacts/email/confirm.html", context)

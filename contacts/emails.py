@@ -5,11 +5,12 @@ typed: no name, not even the address's local part (plus-addressing lets a strang
 words there too). Only our own text and the confirmation link."""
 
 from django.conf import settings
-from django.core.mail import EmailMultiAlternatives
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import translation
 from django.utils.translation import gettext as _
+
+from core.mailheaders import StandardEmail
 
 
 def send_confirmation(contact, token, language="ar"):
@@ -21,6 +22,6 @@ def send_confirmation(contact, token, language="ar"):
         subject = _("Please confirm your subscription")
         text = render_to_string("contacts/email/confirm.txt", context)
         html = render_to_string("contacts/email/confirm.html", context)
-    message = EmailMultiAlternatives(subject, text, settings.DEFAULT_FROM_EMAIL, [contact.email])
+    message = StandardEmail(subject, text, settings.DEFAULT_FROM_EMAIL, [contact.email])
     message.attach_alternative(html, "text/html")
     message.send()

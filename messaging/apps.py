@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.core import checks
 
 
 class MessagingConfig(AppConfig):
@@ -11,6 +12,7 @@ class MessagingConfig(AppConfig):
         from contacts.models import contact_erased
 
         from . import (
+            emails,
             erasure,
             goals,
             panels,
@@ -21,5 +23,7 @@ class MessagingConfig(AppConfig):
         grant(ORGANIZER, "messaging")
         goals.register()
         dashboard.register(panels.campaign_panel)
+        # One-click unsubscribe links need an https SITE_URL in production: messaging.E001.
+        checks.register(emails.one_click_needs_https, checks.Tags.security, deploy=True)
         # An erased contact's deliveries keep their status but nothing that names them.
         contact_erased.connect(erasure.forget_contact, dispatch_uid="messaging.forget_contact")

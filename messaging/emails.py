@@ -6,14 +6,15 @@ the cost per recipient is building the MIME message, not rendering templates.
 """
 
 from dataclasses import dataclass
-from email.utils import make_msgid, parseaddr
+from email.utils import parseaddr
 
 from django.conf import settings
-from django.core.mail import EmailMultiAlternatives, get_connection
-from django.core.mail.utils import DNS_NAME
+from django.core.mail import get_connection
 from django.template.loader import render_to_string
 from django.utils import translation
 from django.utils.safestring import mark_safe
+
+from core.mailheaders import StandardEmail, message_id
 
 from . import compose
 
@@ -69,23 +70,45 @@ def _one_line(value):
 def build(prepared, to, values, headers=None):
     """One recipient's email. `values` maps merge-field names to plain strings."""
     values = {name: _one_line(value) for name, value in values.items()}
-    message = EmailMultiAlternatives(
+    message = StandardEmail(
         subject=compose.fill(prepared.subject, values, escape=False),
         body=compose.fill(prepared.text, values, escape=False),
         from_email=settings.DEFAULT_FROM_EMAIL,
         to=[to],
-        headers={"Message-ID": make_msgid(domain=DNS_NAME.get_fqdn()), **(headers or {})},
+        headers={"Message-ID": message_id(settings.DEFAULT_FROM_EMAIL), **(headers or {})},
     )
     message.attach_alternative(compose.fill(prepared.html, values, escape=True), "text/html")
     return message
 
 
 def unsubscribe_headers(unsubscribe_url, mailto=None):
-    """RFC 2369 / RFC 8058 one-click unsubscribe headers."""
+    """RFC 2369 / RFC 8058 one-click unsubscribe headers (the URL is https in production:
+    see `one_click_needs_https`)."""
     targets = [f"<{unsubscribe_url}>"]
     if mailto:
         targets.append(f"<mailto:{mailto}?subject=unsubscribe>")
     return {"List-Unsubscribe": ", ".join(targets), "List-Unsubscribe-Post": "List-Unsubscribe=One-Click"}
+
+
+HTTPS_CHECK_ID = "messaging.E001"
+
+
+def one_click_needs_https(app_configs=None, **kwargs):
+    """`check --deploy`: RFC 8058 §3.1 allows List-Unsubscribe-Post only next to an
+    https List-Unsubscribe URL, and those URLs are built on SITE_URL."""
+    from django.core.checks import Error
+
+    if settings.DEBUG or settings.SITE_URL.lower().startswith("https://"):
+        return []
+    return [
+        Error(
+            "SITE_URL must be an https:// address in production: newsletters carry one-click "
+            "unsubscribe links built on it, which RFC 8058 requires to be https.",
+            hint="Set SITE_URL=https://your.domain (see the configuration table in README.md).",
+            obj="SITE_URL",
+            id=HTTPS_CHECK_ID,
+        )
+    ]
 
 
 def send_test(subject, body, language, address, campaign_title=""):

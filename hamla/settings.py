@@ -176,6 +176,9 @@ AXES_FAILURE_LIMIT = int(os.environ.get("AXES_FAILURE_LIMIT", "5"))
 AXES_COOLOFF_TIME = 1
 AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
 AXES_RESET_ON_SUCCESS = True
+# Attempts refused while locked are not counted (the lock runs an hour from the last real
+# failure) and not audited one by one (accounts/signals.py).
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
 AXES_HANDLER = "accounts.lockout.LockoutHandler"
 # Staff addresses and browsers are not kept: no log of logins or failures, no user agent,
 # and attempts older than the lock are purged by beat (accounts.tasks.purge_login_attempts).

@@ -1,6 +1,7 @@
 """Logins and failed logins reach Hamla's audit log; staff addresses and browsers are not kept
 beyond the lockout window."""
 
+from collections import Counter
 from datetime import timedelta
 
 import pytest
@@ -96,3 +97,11 @@ def test_after_the_lockout_window_no_address_browser_or_typed_text_is_left(clien
 def test_beat_runs_the_purge_within_the_lockout_window(settings):
     entries = {entry["task"]: entry["schedule"] for entry in settings.CELERY_BEAT_SCHEDULE.values()}
     assert entries.get(purge_login_attempts.name, float("inf")) <= 3600
+
+
+def test_hammering_a_locked_login_adds_no_rows(client, settings):
+    user = make_user(VOLUNTEER)
+    for _ in range(settings.AXES_FAILURE_LIMIT + 20):
+        attempt(client, user.username, "wrong")
+    actions = Counter(row["action"] for row in audit_rows())
+    assert actions == {"user.login_failed": settings.AXES_FAILURE_LIMIT, "user.locked_out": 1}

@@ -202,3 +202,19 @@ def test_a_new_link_replaces_a_lost_phone_once_confirmed():
     assert EncryptedTOTPDevice.objects.filter(user=user).count() == 1
     response = password_client(user).post(reverse("accounts:two_factor"), {"token": totp_code(user, offset=1)})
     assert response.status_code == 302  # the new device's next code works
+
+
+def test_the_first_admin_gets_a_link_from_the_servers_shell_and_it_is_audited():
+    from io import StringIO
+
+    from django.core.management import CommandError, call_command
+
+    admin = make_user(ADMIN, with_device=False)  # nobody verified yet can use the users page
+    out = StringIO()
+    call_command("enrolment_link", admin.username, stdout=out)
+    path = urlsplit(out.getvalue().split()[-1]).path
+    _key, codes = enrol(password_client(admin), path)
+    assert len(codes) == 10
+    assert AuditEvent.objects.filter(action="user.enrolment_link_created", object_id=str(admin.pk)).exists()
+    with pytest.raises(CommandError):
+        call_command("enrolment_link", make_user(VOLUNTEER).username, stdout=out)

@@ -8,10 +8,11 @@ so that, without a configured secret, it answers 403.
 import logging
 from functools import wraps
 
+from anymail.exceptions import AnymailConfigurationError
 from anymail.signals import tracking
 from django.conf import settings
 from django.dispatch import receiver
-from django.http import HttpResponseForbidden
+from django.http import Http404, HttpResponseForbidden, HttpResponseNotAllowed
 from django.urls import URLPattern
 
 from core.scrub import scrub
@@ -30,12 +31,24 @@ EVENTS = {
 }
 
 
+# Providers post events; some check the URL with HEAD first. Nothing else reaches anymail.
+WEBHOOK_METHODS = ("POST", "HEAD")
+
+
 def _require_secret(view):
     @wraps(view)
     def wrapped(request, *args, **kwargs):
         if not (settings.ANYMAIL or {}).get("WEBHOOK_SECRET"):
             return HttpResponseForbidden("webhooks are disabled until ANYMAIL_WEBHOOK_SECRET is set")
-        return view(request, *args, **kwargs)
+        if request.method not in WEBHOOK_METHODS:
+            return HttpResponseNotAllowed(WEBHOOK_METHODS)
+        try:
+            return view(request, *args, **kwargs)
+        except AnymailConfigurationError:
+            # A provider that needs its own key (or package) besides the shared secret, and
+            # has none here: its webhook does not exist for this site. Not a 500 for strangers.
+            log.warning("webhook call for a provider that is not configured: %s", request.path)
+            raise Http404("no such webhook") from None
 
     return wrapped
 

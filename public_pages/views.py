@@ -13,6 +13,7 @@ from contacts.signup import RateLimited, confirm_token, contact_for_token, reque
 from . import attribution
 
 
+@require_http_methods(["GET", "HEAD", "POST"])
 def campaign(request, slug):
     """The login-free page a flyer's QR code leads to. Non-public campaigns are 404, never 403,
     so the address does not even confirm that such a campaign exists."""
@@ -31,6 +32,7 @@ def campaign(request, slug):
     return render(request, "public/campaign.html", context, status=429 if context.get("rate_limited") else 200)
 
 
+@require_http_methods(["GET", "HEAD", "POST"])
 def signup(request):
     """The standalone public signup page; ?r=<print run code> credits a flyer."""
     code = request.GET.get("r") or request.POST.get("r") or ""

@@ -20,10 +20,14 @@ does the whole pipeline itself, one module per step:
 4. ``paragraph`` and ``layout``: lines wrapped in LOGICAL order by measuring
    the shaped clusters (overlong words break between grapheme clusters), then
    reordered visually (UBA rule L2) into runs; ``fit_text`` picks a size;
-5. ``draw``: each run drawn at its own x position glyph by glyph;
+5. ``draw``: every glyph placed where the visual layout puts it, written in
+   logical order, so pdftotext, pypdf and pdfminer.six read Arabic in
+   reading order with digits in order;
 6. ``fonts``: the vendored fonts, embedded as subsets with ToUnicode maps that
-   send contextual Arabic forms back to base letters (text stays extractable);
-7. ``canvas``: ``HamlaCanvas``, neutral metadata and reproducible bytes;
+   send contextual Arabic forms back to base letters, ligatures to their
+   letters one by one and mirrored brackets to the bracket typed;
+7. ``canvas``: ``HamlaCanvas``, neutral metadata, ``/Title`` and ``/Lang``,
+   reproducible bytes;
 8. ``qr``: a QR code as one filled PDF path.
 
 Coordinates are reportlab points with the origin bottom-left; ``y_top`` is

@@ -2,7 +2,8 @@
 
 Output PDFs carry no author or user name (creator/producer ``CREATOR``) and are
 byte-for-byte reproducible for identical inputs (``invariant=1``), so they can
-be cached by content hash.
+be cached by content hash. They do carry what a reader needs: a ``/Title``
+and the document language (``/Lang`` in the catalog, ``ar`` unless told).
 """
 
 from __future__ import annotations
@@ -30,7 +31,12 @@ class HamlaCanvas(Canvas):
     def __init__(self, filename, pagesize=None, *, title: str = "", **kw):
         register_fonts()
         # platypus passes these explicitly, often as None
-        for key, value in (("invariant", 1), ("pageCompression", 1), ("initialFontName", FONT_NAMES["la"])):
+        for key, value in (
+            ("invariant", 1),
+            ("pageCompression", 1),
+            ("initialFontName", FONT_NAMES["la"]),
+            ("lang", "ar"),
+        ):
             if kw.get(key) is None:
                 kw[key] = value
         kw.setdefault("initialFontSize", 10)
@@ -40,7 +46,7 @@ class HamlaCanvas(Canvas):
         self.setProducer(CREATOR)
         self.setSubject("")
         self.setKeywords("")
-        self.setTitle(title or "")
+        self.setTitle(title or CREATOR)  # platypus sets its document's title after this
 
     def save(self):
         # Binary (Flate only) streams: reportlab's pure-Python ASCII85

@@ -1,8 +1,13 @@
 """Drawing laid-out text on a reportlab canvas, and a platypus Flowable for reports.
 
-Each run is written glyph by glyph (by glyph id, through reportlab's TrueType
-subsetting) at its own x position, with HarfBuzz advances and offsets turned
-into TJ adjustments.
+Every glyph is placed on its own (``BT x y Tm (g) Tj ET``, by glyph id
+through reportlab's TrueType subsetting) at the visual position HarfBuzz gave
+it, and the glyphs of a line are written in LOGICAL order. The page looks the
+same as when runs were written left to right, but text extractors that read
+the content stream in order (pypdf, pdfminer.six) now get Arabic in reading
+order, digits included, while those that sort by position (poppler) still do;
+a text object per glyph is what makes pypdf append rather than reverse.
+Ligatures and mirrored brackets get their own codes (``layout._coded``).
 """
 
 from __future__ import annotations
@@ -18,47 +23,41 @@ from .layout import Run, TextBlock, layout_text
 _ESC = [escapePDF(bytes([b])) for b in range(256)]
 
 
-def _emit_run(code: list, doc, run: Run, x: float, y: float, size: float) -> None:
-    font = loaded_fonts()[run.font]
-    ttf = font.ttf
-    widths = font.widths
-    glyphs = run.glyphs
-    chars = "".join(g[0] for g in glyphs)
-    code.append(f"BT 1 0 0 1 {fp_str(x)} {fp_str(y)} Tm")
-    gi = 0
-    rise = 0
-    for subset, data in ttf.splitString(chars, doc):
-        code.append(f"{ttf.getSubsetInternalName(subset, doc)} {fp_str(size)} Tf")
-        arr: list[str] = []
-        buf: list[str] = []
-        pending = 0
-        for b in data:
-            ch, xa, xo, yo = glyphs[gi]
-            gi += 1
-            if yo != rise:
-                if buf:
-                    arr.append("(" + "".join(buf) + ")")
-                    buf = []
-                if arr:
-                    code.append("[" + " ".join(arr) + "] TJ")
-                    arr = []
-                code.append(f"{fp_str(yo * size / 1000.0)} Ts")
-                rise = yo
-            pending -= xo
-            if pending:
-                if buf:
-                    arr.append("(" + "".join(buf) + ")")
-                    buf = []
-                arr.append(fp_str(pending))
-            buf.append(_ESC[b])
-            pending = widths.get(ord(ch), 0) - xa + xo
-        if buf:
-            arr.append("(" + "".join(buf) + ")")
-        if arr:
-            code.append("[" + " ".join(arr) + "] TJ")
-    if rise:
-        code.append("0 Ts")
-    code.append("ET")
+def _num(v: float) -> str:
+    # Six decimals: each glyph lands where the old TJ arithmetic put it
+    # (fp_str's seven significant digits moved some by 1e-4 pt, enough to
+    # change a rasterised edge pixel).
+    text = f"{v:.6f}".rstrip("0").rstrip(".")
+    return text if text not in ("-0", "") else "0"
+
+
+def _glyph_codes(run: Run, doc) -> list[tuple[str, str]]:
+    """(subset font name, escaped byte) of each glyph of ``run``, in its visual order."""
+    ttf = loaded_fonts()[run.font].ttf
+    out = []
+    for subset, data in ttf.splitString("".join(g[0] for g in run.glyphs), doc):
+        name = ttf.getSubsetInternalName(subset, doc)
+        out += [(name, _ESC[b]) for b in data]
+    return out
+
+
+def _emit_line(code: list, doc, line, x0: float, y: float, size: float) -> None:
+    """Draw one line, each glyph at its visual place, in LOGICAL order."""
+    scale = size / 1000.0
+    placed = []
+    for run in line.runs:
+        pen = 0.0
+        for n, ((_ch, xa, xo, yo, at), (font, byte)) in enumerate(zip(run.glyphs, _glyph_codes(run, doc), strict=True)):
+            placed.append((at, n if not run.rtl else -n, font, byte, x0 + run.x + (pen + xo) * scale, y + yo * scale))
+            pen += xa
+    placed.sort(key=lambda p: (p[0], p[1]))
+    font = None
+    for _at, _n, name, byte, gx, gy in placed:
+        tf = ""
+        if name != font:
+            font = name
+            tf = f"{name} {fp_str(size)} Tf "
+        code.append(f"BT {tf}1 0 0 1 {_num(gx)} {_num(gy)} Tm ({byte}) Tj ET")
 
 
 def _color_op(color) -> str:
@@ -97,8 +96,7 @@ def draw_text_block(
                 x0 = x + (width - line.width) / 2
             else:
                 x0 = x
-            for run in sorted(line.runs, key=lambda r: r.logical_start):
-                _emit_run(code, doc, run, x0 + run.x, y, block.size)
+            _emit_line(code, doc, line, x0, y, block.size)
         y -= block.line_height
     if op:
         code.append("Q")

@@ -37,11 +37,21 @@ FONT_NAMES = {
     "la-b": "HamlaSans-Bold",
 }
 
-_PRESENTATION_FORMS = ((0xFB50, 0xFDFF), (0xFE70, 0xFEFF))
+_PRESENTATION_FORMS = ((0xFB00, 0xFDFF), (0xFE70, 0xFEFF))
 
 
 def _is_presentation_form(cp: int) -> bool:
     return any(a <= cp <= b for a, b in _PRESENTATION_FORMS)
+
+
+def natural_text(cp: int) -> str:
+    """What a font character means as text: a contextual form is its base
+    letter, a ligature (lam-alef, fi) its letters in logical order, an
+    isolated mark ligature its marks (without NFKC's leading space)."""
+    text = chr(cp)
+    if _is_presentation_form(cp):
+        text = unicodedata.normalize("NFKC", text).replace(" ", "") or text
+    return text
 
 
 def _to_unicode_cmap(fontname: str, subset: list[int], overrides: dict[int, str]) -> str:
@@ -52,11 +62,7 @@ def _to_unicode_cmap(fontname: str, subset: list[int], overrides: dict[int, str]
     for i, cp in enumerate(subset):
         text = overrides.get(cp)
         if text is None:
-            text = chr(cp)
-            if _is_presentation_form(cp):
-                base = unicodedata.normalize("NFKC", text)
-                if len(base) == 1:
-                    text = base
+            text = natural_text(cp)
         entries.append(f"<{i:02X}> <{hexs(text)}>")
     return "\n".join(
         [
@@ -132,23 +138,43 @@ class _Font:
         self.hb_font = hb.Font(self.hb_face)
         self.hb_scale = 1000.0 / self.hb_face.upem
         self.widths = face.charWidths
-        self._gid_char: dict[int, str] = {}
+        self._codes: dict[tuple, str] = {}
+        self._aliases: set[int] = set()
         self._lock = threading.Lock()
         self._next_private = 0xE000
         self.space_width = face.charWidths.get(32, 260)
+        self.space_gid = face.charToGlyph[32]
 
-    def char_for_glyph(self, gid: int, text: str) -> str:
-        """A character that reportlab maps to ``gid`` (private-use if the
-        glyph is not in the cmap; its ToUnicode then maps to ``text``)."""
-        ch = self._gid_char.get(gid)
+    def advance(self, gid: int) -> int:
+        """The glyph's own advance, 1000-unit em."""
+        return round(self.hb_font.get_glyph_h_advance(gid) * self.hb_scale)
+
+    def natural_text(self, gid: int) -> str | None:
+        """The text of the glyph's own cmap entry (a presentation form or a
+        ligature as its base letters), or None if no character maps to it."""
+        cps = [cp for cp in self.ttf.face.glyphToChar.get(gid, ()) if cp not in self._aliases]
+        if not cps:
+            return None
+        return natural_text(min(cps, key=lambda c: (_is_presentation_form(c), c)))
+
+    def code_for(self, gid: int, text: str, width: int | None = None) -> str:
+        """A character that reportlab maps to ``gid`` and whose ToUnicode
+        entry is ``text``: the glyph's own character when it means ``text``,
+        else a private-use alias (also for ``width``, the advance extractors
+        see; drawing positions every glyph itself and never uses it)."""
+        key = (gid, text, width)
+        ch = self._codes.get(key)
         if ch is not None:
             return ch
         with self._lock:
             face = self.ttf.face
-            cps = face.glyphToChar.get(gid)
-            if cps:
-                cps = sorted(cps, key=lambda c: (_is_presentation_form(c), c))
-                cp = cps[0]
+            cps = sorted(
+                (c for c in face.glyphToChar.get(gid, ()) if c not in self._aliases),
+                key=lambda c: (_is_presentation_form(c), c),
+            )
+            own = [c for c in cps if natural_text(c) == text]
+            if own and width is None:
+                cp = own[0]
             else:
                 cp = self._next_private
                 while cp in face.charToGlyph:
@@ -156,12 +182,12 @@ class _Font:
                 if cp > 0xF8FF:
                     raise TypesetError("too_many_glyphs", font=self.name)
                 self._next_private = cp + 1
+                self._aliases.add(cp)
                 face.charToGlyph[cp] = gid
                 face.glyphToChar.setdefault(gid, []).append(cp)
-                face.charWidths[cp] = round(self.hb_font.get_glyph_h_advance(gid) * self.hb_scale)
-                if text:
-                    self.ttf.to_unicode[cp] = text
-            ch = self._gid_char[gid] = chr(cp)
+                face.charWidths[cp] = self.advance(gid) if width is None else width
+                self.ttf.to_unicode[cp] = text
+            ch = self._codes[key] = chr(cp)
         return ch
 
 

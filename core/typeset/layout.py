@@ -8,6 +8,7 @@ which a text fits a box.
 
 from __future__ import annotations
 
+import unicodedata
 from dataclasses import dataclass
 
 from .clean import BREAK_CHARS, MARKS, clean_text
@@ -24,7 +25,7 @@ class Run:
     font: str
     x: float  # offset from the line's left edge, points
     width: float  # points
-    glyphs: tuple  # ((char, x_advance, x_offset, y_offset), ...) font units
+    glyphs: tuple  # ((char, x_advance, x_offset, y_offset, logical_index), ...) font units
     logical_start: int
     rtl: bool
     text: str = ""  # logical text of the run
@@ -59,6 +60,62 @@ class TextBlock:
     @property
     def max_line_width(self) -> float:
         return max((ln.width for ln in self.lines), default=0.0)
+
+
+def _pieces(text: str) -> list[tuple[int, str]]:
+    """(offset, text) of each letter of ``text`` with the marks that follow it."""
+    out: list[tuple[int, str]] = []
+    for k, ch in enumerate(text):
+        if out and unicodedata.combining(ch):
+            out[-1] = (out[-1][0], out[-1][1] + ch)
+        else:
+            out.append((k, ch))
+    return out
+
+
+def _coded(font, group: list, src: str, rtl: bool) -> list[tuple]:
+    """The glyphs of one cluster as ``(code, x_advance, x_offset, y_offset,
+    offset in src)``, in visual order, each code's ToUnicode giving its share
+    of ``src`` (a mirrored bracket its logical bracket)."""
+    order = list(range(len(group)))[::-1] if rtl else list(range(len(group)))
+    texts = [font.natural_text(group[i][0]) for i in order]
+    if None in texts or "".join(texts) != src:
+        if len(group) > 1:
+            return [(font.code_for(gid, src), xa, xo, yo, 0) for gid, xa, xo, yo in group]
+        texts = [src]
+    parts: dict[int, list] = {}
+    off = 0
+    for i, text in zip(order, texts, strict=True):
+        parts[i] = _split(font, group[i], text, off, rtl)
+        off += len(text)
+    return [entry for i in range(len(group)) for entry in parts[i]]
+
+
+def _split(font, glyph: tuple, text: str, off: int, rtl: bool) -> list[tuple]:
+    """One glyph standing for several letters (lam-alef, fi) or marks
+    (shadda with fatha) is drawn as itself, standing for the letter at its
+    visual start (or the first mark), plus an ink-less glyph (the space's
+    outline) for each other letter at its share of the width (each other mark
+    at the same place): every extractor then reads them one by one, in logical
+    order, and poppler attaches marks to their letter."""
+    gid, xa, xo, yo = glyph
+    marks = all(unicodedata.combining(c) for c in text)
+    units = list(enumerate(text)) if marks else _pieces(text)
+    if len(units) == 1:
+        return [(font.code_for(gid, text), xa, xo, yo, off)]
+    k = len(units)
+    part = 0 if marks else round(font.advance(gid) / k)
+    slots = [0] * k if marks else (list(range(k))[::-1] if rtl else list(range(k)))
+    shown = 0 if marks else slots.index(0)
+    out = [
+        (font.code_for(font.space_gid, t, part), 0, xo + slot * part, yo, off + o)
+        for n, ((o, t), slot) in enumerate(zip(units, slots, strict=True))
+        if n != shown
+    ]
+    o, t = units[shown]
+    # carriers first: they take no advance, so they sit at this glyph's pen position
+    out.append((font.code_for(gid, t, None if marks else part), xa, xo, yo, off + o))
+    return out
 
 
 def _line_runs(p: Paragraph, ls: int, le: int, size: float) -> tuple[list[Run], float]:
@@ -99,16 +156,29 @@ def _line_runs(p: Paragraph, ls: int, le: int, size: float) -> tuple[list[Run], 
         nxt = {c: (clusters[k + 1] if k + 1 < len(clusters) else len(seg)) for k, c in enumerate(clusters)}
         glyphs = []
         w = 0
-        for gid, cl, xa, xo, yo in shaped:
-            src = seg[cl : nxt[cl]]
-            if gid == 0 or (src and src[0] in MARKS):
+        i = 0
+        while i < len(shaped):
+            cl = shaped[i][1]
+            j = i
+            group = []
+            while j < len(shaped) and shaped[j][1] == cl:
+                gid, _cl, xa, xo, yo = shaped[j]
                 w += xa
-                if glyphs:
-                    ch, a, o, y = glyphs[-1]
-                    glyphs[-1] = (ch, a + xa, o, y)
-                continue
-            glyphs.append((font.char_for_glyph(gid, src), xa, xo, yo))
-            w += xa
+                j += 1
+                if gid == 0 or (seg[cl : cl + 1] in MARKS):
+                    if group:
+                        group[-1] = (*group[-1][:1], group[-1][1] + xa, *group[-1][2:])
+                    elif glyphs:
+                        ch, a, o, y, at = glyphs[-1]
+                        glyphs[-1] = (ch, a + xa, o, y, at)
+                    continue
+                group.append((gid, xa, xo, yo))
+            i = j
+            if group:
+                glyphs += [
+                    (ch, xa, xo, yo, s + cl + off)
+                    for ch, xa, xo, yo, off in _coded(font, group, seg[cl : nxt[cl]], rtl)
+                ]
         if not glyphs:
             continue
         width = w * scale

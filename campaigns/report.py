@@ -59,6 +59,14 @@ class LabelledChart(Flowable):
             draw_paragraph(self.canv, text, x, y_top, width, size, align=align, color=MUTED)
 
 
+def _drawing(width, height):
+    # reportlab.graphics starts every drawing in Helvetica (a font it references but
+    # never embeds) until a label sets another: start in the embedded Noto Sans instead.
+    drawing = Drawing(width, height)
+    drawing.initialFontName = register_fonts()["latin"]
+    return drawing
+
+
 def _number_font(chart_axis, size=8):
     chart_axis.labels.fontName = register_fonts()["latin"]
     chart_axis.labels.fontSize = size
@@ -68,7 +76,7 @@ def year_chart(counts, width, *, rtl, highlight=None, title=""):
     """Vertical bars of actions per year (every year from first to last, gaps as 0)."""
     series = fill_years(counts)
     height = 62 * mm
-    drawing = Drawing(width, height)
+    drawing = _drawing(width, height)
     chart = VerticalBarChart()
     chart.x, chart.y = 12 * mm, 9 * mm
     chart.width, chart.height = width - 20 * mm, height - 22 * mm
@@ -116,7 +124,7 @@ def kind_chart(rows, width, *, rtl, title=""):
     label_width = max(measure_text(label, 9) for label, _ in rows) + 4 * mm
     top = 9 * mm if title else 2 * mm
     height = bar_slot * len(rows) + 10 * mm + top
-    drawing = Drawing(width, height)
+    drawing = _drawing(width, height)
     chart = HorizontalBarChart()
     chart.width = width - label_width - 12 * mm
     chart.height = bar_slot * len(rows)
@@ -212,6 +220,7 @@ def _render(data, year, language):
         topMargin=margin,
         bottomMargin=margin + 4 * mm,
         title=f"{title} — {scope}",
+        lang=language,
         # platypus would stamp "(anonymous)" and its own name over HamlaCanvas' neutral metadata.
         author="",
         subject="",

@@ -99,3 +99,38 @@ def test_undated_campaigns_get_their_own_heading():
     Campaign.objects.create(title_en="Someday", slug="someday", start_date=None)
     text = words(render_history_report(language="en"))
     assert "Undated" in text and "Someday" in text
+
+
+def _report(language, year=None):
+    from campaigns.report import render_history_report
+
+    return render_history_report(year, language)
+
+
+@pytest.mark.parametrize("language", ["ar", "en"])
+def test_pdffonts_shows_every_font_of_the_report_embedded(history, language):
+    from tests.flyers.test_pdf_text import unembedded_fonts
+
+    assert unembedded_fonts(_report(language)) == []
+
+
+@pytest.mark.parametrize("language", ["ar", "en"])
+def test_the_report_names_its_language_and_title(history, language):
+    reader = PdfReader(io.BytesIO(_report(language)))
+    title = {"ar": "تاريخ الحراك — كل السنوات", "en": "Mobilisation history — All years"}[language]
+    assert (reader.trailer["/Root"]["/Lang"], reader.metadata.title) == (language, title)
+
+
+@pytest.mark.parametrize("extractor", ["pdftotext", "pypdf", "pdfminer"])
+def test_the_arabic_reports_campaign_titles_and_years_read_back_as_written(history, extractor):
+    from campaigns.models import Campaign
+    from tests.core.typeset.extractors import EXTRACTORS, normal, squeezed
+
+    text = EXTRACTORS[extractor](_report("ar"))
+    titles = [c.title_ar for c in Campaign.objects.order_by("start_date", "id")]
+    sources = titles + ["الأنشطة في كل سنة", "الأنشطة حسب النوع"]
+    if extractor == "pdftotext":
+        missing = [s for s in sources if squeezed(s) not in squeezed(text)]
+    else:
+        missing = [s for s in sources if normal(s) not in text]
+    assert missing == []

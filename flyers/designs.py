@@ -482,8 +482,10 @@ def draw_static(canvas, spec: FlyerSpec, texts: _Texts, size: tuple[float, float
 
 
 def new_canvas(buf, pagesize, spec: FlyerSpec, texts: _Texts) -> HamlaCanvas:
-    title = texts.headline_ar or texts.headline_en or "Flyer"
-    return HamlaCanvas(buf, pagesize=pagesize, title=title[:200])
+    title = " ".join((texts.headline_ar or texts.headline_en or "Flyer").split())
+    # The document language is the one the flyer leads with: Arabic if it has any.
+    lang = "ar" if (texts.headline_ar or texts.body_ar or texts.cta_ar) else "en"
+    return HamlaCanvas(buf, pagesize=pagesize, title=title[:200], lang=lang)
 
 
 def static_form(canvas, spec, texts, size, page, name="flyer") -> tuple | None:

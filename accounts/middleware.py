@@ -41,3 +41,59 @@ class RequireTwoFactorMiddleware:
         ):
             return redirect("accounts:two_factor")
         return None
+
+
+# Browser features no Hamla page uses; denied so an injected script or frame cannot ask for them.
+PERMISSIONS_POLICY = ", ".join(
+    f"{feature}=()"
+    for feature in (
+        "accelerometer",
+        "autoplay",
+        "camera",
+        "display-capture",
+        "encrypted-media",
+        "geolocation",
+        "gyroscope",
+        "magnetometer",
+        "microphone",
+        "midi",
+        "payment",
+        "publickey-credentials-get",
+        "screen-wake-lock",
+        "usb",
+        "xr-spatial-tracking",
+    )
+)
+NO_STORE = "no-store, private"
+
+
+def may_be_cached(request, response):
+    """Only a public page opened by a stranger, without a token in its URL, may stay in a cache.
+
+    Everything else (every staff page, a login-protected URL answering an anonymous visitor,
+    the pages reached by a supporter's own token, error pages, file downloads) holds or leads
+    to personal data and must not be left in a seized laptop's browser cache or history."""
+    match = getattr(request, "resolver_match", None)
+    if match is None or match.namespaces[:1] != [PUBLIC_NAMESPACE] or "token" in match.kwargs:
+        return False
+    user = getattr(request, "user", None)
+    if user is not None and user.is_authenticated:
+        return False
+    return "attachment" not in response.get("Content-Disposition", "")
+
+
+class PrivacyHeadersMiddleware:
+    """Headers that keep supporters' data out of the browser: `Cache-Control: no-store` on
+    whatever may hold it, and a Permissions-Policy on every response. (The CSP comes from
+    django-csp's middleware, the Referrer-Policy from SECURE_REFERRER_POLICY.)"""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        if not may_be_cached(request, response):
+            response["Cache-Control"] = NO_STORE
+            response.headers.pop("Expires", None)
+        response.headers.setdefault("Permissions-Policy", PERMISSIONS_POLICY)
+        return response

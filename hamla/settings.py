@@ -102,6 +102,9 @@ if DEBUG or env_bool("HAMLA_DEVTOOLS"):
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # No-store on staff pages, token pages and downloads; Permissions-Policy; then the CSP.
+    "accounts.middleware.PrivacyHeadersMiddleware",
+    "csp.middleware.CSPMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -324,7 +327,25 @@ SESSION_COOKIE_AGE = 8 * 3600
 CSRF_COOKIE_HTTPONLY = True
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
+# No Referer ever leaves for another site (a URL with a token or a saved search stays here).
+# Not "no-referrer": browsers then send `Origin: null` with every form POST, which Django's
+# CSRF check rightly refuses (and on HTTPS it needs Origin or Referer).
 SECURE_REFERRER_POLICY = "same-origin"
+# Strict CSP (django-csp): no inline script or style anywhere, scripts and styles from our
+# own static files only. Pages that need another policy set their own header
+# (the sandboxed newsletter preview), which the middleware then leaves alone.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'", "data:", "blob:"],  # blob: for the flyer editor's live preview
+        "object-src": ["'none'"],
+        "base-uri": ["'none'"],
+        "frame-ancestors": ["'none'"],
+        "form-action": ["'self'"],
+    }
+}
 if not DEBUG:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", True)

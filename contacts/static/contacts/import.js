@@ -7,7 +7,7 @@
     fetch(box.dataset.statusUrl, { credentials: "same-origin" })
       .then(function (r) { return r.json(); })
       .then(function (s) {
-        document.getElementById("import-bar").style.width = s.percent + "%";
+        document.getElementById("import-bar").value = s.percent;
         set("import-percent", s.percent);
         set("import-created", s.created);
         set("import-updated", s.updated);

@@ -7,6 +7,6 @@ HEARTBEAT_KEY = "hamla:worker-heartbeat"
 
 @shared_task
 def heartbeat():
-    """Periodic demo task: proves beat schedules and a worker runs (shown on /healthz)."""
+    """Periodic demo task: proves beat schedules and a worker runs (shown to staff on /healthz)."""
     cache.set(HEARTBEAT_KEY, timezone.now().isoformat(), timeout=None)
     return True

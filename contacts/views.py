@@ -1,21 +1,25 @@
+import secrets
 import uuid
 
 from django.conf import settings
 from django.contrib import messages
 from django.db import transaction
 from django.db.models import Count, Q
-from django.http import FileResponse, Http404, JsonResponse, StreamingHttpResponse
+from django.http import FileResponse, Http404, JsonResponse, QueryDict, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from accounts.decorators import admin_required, organizer_required
 from accounts.models import audit
+from accounts.roles import is_admin
 
 from . import crypto, export
 from .filters import apply_filters
 from .forms import ContactForm, FilterForm, ImportForm, ListForm, SegmentForm, TagForm
+from .masking import mask_email, mask_phone
 from .models import ConsentEvent, Contact, ContactList, ImportJob, Membership, Segment, Tag
 from .tasks import error_report_path, run_import
 
@@ -40,10 +44,55 @@ EDITED_FIELDS = [
 ]
 
 
-def _filtered(request):
-    form = FilterForm(request.GET or None)
-    filters = form.filters() if request.GET else {}
+# Searches (an email, a phone, a city) never travel in a URL, where they would stay in the
+# browser's history and cache and in proxies' logs: the search form is POSTed, kept in the
+# session under a random id, and the list is shown at /contacts/?s=<id>.
+SEARCHES_KEY = "contacts.searches"
+SEARCHES_KEPT = 20
+SEARCH_FIELDS = ("q", *FilterForm.base_fields)
+
+
+def _save_search(request, data):
+    """Keep the search in `data` in the session; its id, or "" for an empty search."""
+    params = QueryDict(mutable=True)
+    for key in SEARCH_FIELDS:
+        values = [value for value in data.getlist(key) if value.strip()]
+        if values:
+            params.setlist(key, values)
+    if not params:
+        return ""
+    saved = dict(request.session.get(SEARCHES_KEY, {}))
+    search_id = secrets.token_urlsafe(9)
+    saved[search_id] = params.urlencode()
+    for old in list(saved)[:-SEARCHES_KEPT]:
+        del saved[old]
+    request.session[SEARCHES_KEY] = saved
+    return search_id
+
+
+def _search_params(request):
+    """The search to show: a saved one named by ?s=, else plain GET filters (ids, dates);
+    None when the saved search is no longer in the session."""
+    search_id = request.GET.get("s", "")
+    if not search_id:
+        return request.GET.copy(), ""
+    stored = request.session.get(SEARCHES_KEY, {}).get(search_id)
+    return (None, "") if stored is None else (QueryDict(stored, mutable=True), search_id)
+
+
+def _filtered(params):
+    form = FilterForm(params or None)
+    filters = form.filters() if params else {}
     return form, filters, apply_filters(Contact.objects.all(), filters)
+
+
+def _masked(contacts, user):
+    """Organizers see lists with masked email and phone; admins see them whole."""
+    full = is_admin(user)
+    for contact in contacts:
+        contact.shown_email = contact.email if full else mask_email(contact.email)
+        contact.shown_phone = contact.phone if full else mask_phone(contact.phone)
+    return contacts
 
 
 def _filter_error(form):
@@ -54,11 +103,19 @@ def _filter_error(form):
 
 @organizer_required
 def contact_list(request):
-    form, filters, contacts = _filtered(request)
-    q = request.GET.get("q", "").strip()
+    if request.method == "POST" or "q" in request.GET:  # a search, or an old link carrying one
+        search_id = _save_search(request, request.POST if request.method == "POST" else request.GET)
+        url = reverse("contacts:list")
+        return redirect(f"{url}?s={search_id}" if search_id else url)
+    params, search_id = _search_params(request)
     search_note = ""
-    page = []
+    if params is None:
+        params, search_note = QueryDict(mutable=True), _("That search has expired; search again.")
     after = request.GET.get("after", "")
+    params.pop("after", None)
+    form, filters, contacts = _filtered(params)
+    q = params.get("q", "").strip()
+    page = []
     if q and "@" in q:
         contacts = contacts.filter(email_hash=crypto.blind_index(q, "email") or "-")
     elif q and (phone := crypto.normalise_phone(q)):  # any spelling: marks, slashes, other digits
@@ -82,8 +139,7 @@ def contact_list(request):
     page = page[:PAGE_SIZE]
     if page:
         audit(request.user, "contacts.list_view", None, shown=len(page), first=page[0].pk, last=page[-1].pk)
-    params = request.GET.copy()
-    params.pop("after", None)
+    _masked(page, request.user)
     return render(
         request,
         "contacts/contact_list.html",
@@ -95,7 +151,7 @@ def contact_list(request):
             "q": q,
             "search_note": search_note or _filter_error(form),
             "next_after": page[-1].pk if has_next else None,
-            "querystring": params.urlencode(),
+            "querystring": f"s={search_id}" if search_id else params.urlencode(),
             "is_first_page": not after,
         },
     )
@@ -103,14 +159,24 @@ def contact_list(request):
 
 @organizer_required
 def contact_detail(request, pk):
+    """A supporter's page. Organizers see the email and phone masked until they press
+    "Show", a POST that is audited and shows them in that response only; admins see them."""
     contact = get_object_or_404(Contact, pk=pk)
     events = contact.consent_events.select_related("campaign", "print_run", "contact_list", "actor")[:200]
-    audit(request.user, "contact.view", contact)
+    revealed = request.method == "POST" and "reveal" in request.POST
+    if request.method not in ("GET", "HEAD") and not revealed:
+        return redirect(contact)
+    audit(request.user, "contact.reveal" if revealed else "contact.view", contact)
+    full = revealed or is_admin(request.user)
     return render(
         request,
         "contacts/contact_detail.html",
         {
             "contact": contact,
+            "shown_email": contact.email if full else mask_email(contact.email),
+            "shown_phone": contact.phone if full else mask_phone(contact.phone),
+            "masked": not full,
+            "revealed": revealed,
             "events": events,
             "memberships": contact.memberships.select_related("contact_list"),
             "tags": contact.tags.all(),

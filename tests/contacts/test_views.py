@@ -103,12 +103,61 @@ def test_search_finds_by_exact_email_phone_or_part_of_a_name(query):
     client = organizer_client()
     wanted = make_contact(email="ahmad@example.org", given="Ahmad", family="الحلبي", phone="0944123456")
     make_contact(email="other@example.org", given="Omar", family="Khoury")
-    response = client.get(reverse("contacts:list"), {"q": query})
+    response = client.post(reverse("contacts:list"), {"q": query}, follow=True)
     assert [c.pk for c in response.context["contacts"]] == [wanted.pk]
 
 
-def test_viewing_a_contact_is_audited_with_ids_only():
+def urls_in(response):
+    """Every URL the browser was sent to or could follow from the page: redirects, links, forms."""
+    import re
+
+    html = response.content.decode()
+    found = [url for url, _status in response.redirect_chain]
+    found += re.findall(r'(?:href|action|src)="([^"]*)"', html)
+    found += re.findall(r'name="next" type="hidden" value="([^"]*)"', html)  # the language switcher
+    return found
+
+
+def test_a_searched_email_or_phone_appears_in_no_url_the_browser_is_sent_to():
     client = organizer_client()
+    make_contact(email="ahmad@example.org", given="Ahmad", phone="0944123456")
+    for query in ("ahmad@example.org", "0944123456"):
+        response = client.post(reverse("contacts:list"), {"q": query}, follow=True)
+        assert response.context["q"] == query and len(response.context["contacts"]) == 1
+        leaked = [url for url in urls_in(response) if query in url or "ahmad%40" in url or "0944" in url]
+        assert not leaked, f"{query} in {leaked}"
+
+
+def test_a_saved_search_pages_with_its_id_and_keeps_its_filters(monkeypatch):
+    from contacts import views
+
+    monkeypatch.setattr(views, "PAGE_SIZE", 2)
+    wanted, other = a_list("Wanted"), a_list("Other")
+    for i in range(5):
+        make_contact(email=f"omar{i}@example.org", given="Omar", family=str(i), contact_list=wanted)
+    make_contact(email="omar-other@example.org", given="Omar", contact_list=other)
+    client = organizer_client()
+    first = client.post(reverse("contacts:list"), {"q": "omar", "lists": [wanted.pk]}, follow=True)
+    search_url = first.redirect_chain[-1][0]
+    assert "omar" not in search_url and "s=" in search_url
+    second = client.get(search_url + f"&after={first.context['next_after']}")
+    seen = [c.pk for c in first.context["contacts"] + second.context["contacts"]]
+    assert (len(set(seen)), second.context["total"], second.context["q"]) == (4, 5, "omar")
+    assert f"{search_url.split('?')[1]}&amp;after=" in second.content.decode()
+
+
+def test_an_old_link_with_a_search_in_its_url_is_moved_to_a_saved_search():
+    response = organizer_client().get(reverse("contacts:list"), {"q": "ahmad@example.org"})
+    assert response.status_code == 302 and "ahmad" not in response["Location"]
+
+
+def test_a_search_id_that_is_not_in_the_session_shows_a_note_not_an_error():
+    response = organizer_client().get(reverse("contacts:list"), {"s": "nope"}, HTTP_ACCEPT_LANGUAGE="en")
+    assert response.status_code == 200 and "search has expired" in response.context["search_note"]
+
+
+def test_viewing_a_contact_is_audited_with_ids_only():
+    client = admin_client()
     contact = make_contact(email="audited@example.org", given="Hiba")
     response = client.get(reverse("contacts:detail", args=[contact.pk]))
     assert b"audited@example.org" in response.content
@@ -260,7 +309,7 @@ def test_name_search_shows_every_match_up_to_its_cap(monkeypatch):
     monkeypatch.setattr(views, "PAGE_SIZE", 2)
     for i in range(45):  # more than the old cut of 20 pages
         make_contact(email=f"omar{i}@example.org", given="Omar", family=str(i))
-    response = organizer_client().get(reverse("contacts:list"), {"q": "omar"})
+    response = organizer_client().post(reverse("contacts:list"), {"q": "omar"}, follow=True)
     assert response.context["total"] == 45
 
 

@@ -314,7 +314,7 @@ def tags(request):
     if request.method == "POST" and form.is_valid():
         form.save()
         return redirect("contacts:tags")
-    rows = Tag.objects.annotate(members=Count("contacts")).order_by("name")
+    rows = Tag.objects.sorted(Tag.objects.annotate(members=Count("contacts")))  # names are encrypted
     return render(request, "contacts/tags.html", {"form": form, "tags": rows})
 
 

@@ -127,7 +127,10 @@ def action_edit(request, pk, action_pk):
 
 
 def _action_form(request, campaign, action):
-    form = ActionForm(request.POST or None, instance=action, initial={"date": timezone.localdate()})
+    # Today is only a suggestion for a new action: an existing one keeps its own date, or
+    # saving a typo fix would move the 2011 founding to today.
+    initial = {"date": timezone.localdate()} if action.pk is None else {}
+    form = ActionForm(request.POST or None, instance=action, initial=initial)
     if request.method == "POST" and form.is_valid():
         creating = action.pk is None
         form.save()

@@ -6,6 +6,7 @@ import re
 import subprocess
 
 import pytest
+from playwright.sync_api import expect
 
 from accounts.roles import ORGANIZER, VOLUNTEER
 from flyers.models import PrintRun
@@ -109,7 +110,8 @@ def test_the_volunteer_and_organizer_pages_in_both_languages(page, settings, tmp
     screenshot(page, "flyers-detail-en")
     page.goto(page.base_url + f"/flyers/{flyer.pk}/edit/")
     page.fill("input[name=headline_en]", "Live preview works")
-    page.wait_for_function("document.querySelector('.flyer-preview img').src.startsWith('blob:')")
+    # expect(), not wait_for_function: a string predicate is eval'd, which the CSP refuses.
+    expect(page.locator(".flyer-preview img")).to_have_attribute("src", re.compile(r"^blob:"))
     page.click("button[name=preview]")
     page.wait_for_load_state()
     screenshot(page, "flyers-edit-preview-en")

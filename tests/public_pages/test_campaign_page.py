@@ -7,7 +7,6 @@ from django.utils import timezone
 
 from contacts.models import ConsentEvent
 from flyers.models import Flyer, PrintRun
-
 from tests.campaigns.helpers import make_action, make_campaign
 
 pytestmark = pytest.mark.django_db

@@ -12,7 +12,7 @@ import codecs
 import csv
 import re
 import unicodedata
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from django.conf import settings
@@ -98,6 +98,7 @@ class Plan:
     columns: dict  # canonical name -> column index
     unknown_columns: list
     size: int
+    header: list = field(default_factory=list)  # the first line's cells, as written
 
 
 def _normalise_header(value):
@@ -260,8 +261,12 @@ def _control_ratio(text):
     return len(_CONTROL.findall(text)) / max(1, len(text))
 
 
-def inspect(path, encoding="auto"):
-    """Check that `path` is an importable CSV and work out how to read it."""
+def inspect(path, encoding="auto", mapping=None, partial=False):
+    """Check that `path` is an importable CSV and work out how to read it.
+
+    `mapping` ({header: field}, see mapping.py) overrides the detected meaning of the
+    columns it names. `partial`: a file with no email or phone column is returned
+    rather than refused (the import page's mapping step asks which one it is)."""
     path = Path(path)
     if encoding not in ENCODINGS:
         raise ImportFailed("unknown_encoding", name=encoding)
@@ -302,6 +307,12 @@ def inspect(path, encoding="auto"):
             columns[key] = index
         elif name.strip():
             unknown.append(name.strip())
-    if "email" not in columns and "phone" not in columns:
+    if mapping:
+        from .mapping import apply_mapping
+
+        columns, unknown = apply_mapping(header, columns, unknown, mapping)
+    if "email" not in columns and "phone" not in columns and not partial:
         raise ImportFailed("no_contact_column")
-    return Plan(encoding=encoding, delimiter=delimiter, columns=columns, unknown_columns=unknown, size=size)
+    return Plan(
+        encoding=encoding, delimiter=delimiter, columns=columns, unknown_columns=unknown, size=size, header=header
+    )

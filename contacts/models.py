@@ -513,6 +513,8 @@ class ImportJob(models.Model):
     # First errors only ({"line", "reason"}); the full list is in the error report file.
     errors = models.JSONField(default=list, blank=True)
     unknown_columns = models.JSONField(default=list, blank=True)
+    # Columns the organizer mapped by hand, {header: field} (importing/mapping.py); {}: as detected.
+    mapping = models.JSONField(default=dict, blank=True)
     failure = models.TextField(blank=True)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
     created = models.DateTimeField(default=timezone.now, editable=False)
@@ -556,3 +558,21 @@ def _discard_upload(sender, instance, **kwargs):
     job goes because its list was deleted before the worker ran it."""
     if instance.path:
         Path(instance.path).unlink(missing_ok=True)
+
+
+class ImportMapping(models.Model):
+    """Columns mapped by hand, saved under a name for the next file of the same shape:
+    `columns` {header: field} (importing/mapping.py) and the `headers` of the file it was
+    made for (a file with the same headers gets it pre-selected). Column names, no data."""
+
+    name = models.CharField(_("name"), max_length=100, unique=True)
+    columns = models.JSONField(default=dict)
+    headers = models.JSONField(default=list)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    created = models.DateTimeField(default=timezone.now, editable=False)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name

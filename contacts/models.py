@@ -93,6 +93,9 @@ class Contact(models.Model):
     # Unique: one contact per email address. NULL (no email) is allowed many times.
     email_hash = models.CharField(max_length=64, null=True, blank=True, unique=True, editable=False)
     phone_hash = models.CharField(max_length=64, null=True, blank=True, db_index=True, editable=False)
+    # False for a number kept as entered because phonenumbers does not know its range yet
+    # (Syrian mobiles +96391…, +96392…, +96397…): possible by its length, not validated.
+    phone_verified = models.BooleanField(_("phone verified"), default=True, editable=False)
 
     # Where a supporter lives, tied to their id, is as telling as their name: encrypted,
     # with a blind index for the exact-match filters (contacts/labels.py).

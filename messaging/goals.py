@@ -8,8 +8,9 @@ from .models import Delivery
 
 S = Delivery.Status
 # Deliveries that count as "messages delivered" towards a campaign's goal: handed to the
-# mail server or provider, and not bounced since (a complaint means it was received).
-DELIVERED = (S.SENT, S.DELIVERED, S.OPENED, S.CLICKED, S.COMPLAINED)
+# mail server or provider, and neither bounced nor refused by it since (a complaint or an
+# unsubscribe through the provider means it was received).
+DELIVERED = (S.SENT, S.DELIVERED, S.OPENED, S.CLICKED, S.UNSUBSCRIBED, S.COMPLAINED)
 OPENED = (S.OPENED, S.CLICKED)
 RECEIVED = (S.SENT, S.DELIVERED)
 

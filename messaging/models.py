@@ -290,8 +290,8 @@ class Message(models.Model):
         c = self.counts()
         s = Delivery.Status
         return {
-            "sent": c[s.SENT] + c[s.DELIVERED] + c[s.OPENED] + c[s.CLICKED] + c[s.BOUNCED] + c[s.COMPLAINED],
-            "delivered": c[s.DELIVERED] + c[s.OPENED] + c[s.CLICKED],
+            "sent": sum(c[status] for status in Delivery.HANDED_OVER),
+            "delivered": c[s.DELIVERED] + c[s.OPENED] + c[s.CLICKED] + c[s.UNSUBSCRIBED],
             "opened": c[s.OPENED] + c[s.CLICKED],
             "clicked": c[s.CLICKED],
             "bounced": c[s.BOUNCED],
@@ -318,9 +318,26 @@ class Delivery(models.Model):
         CLICKED = "clicked", _("Clicked")
         BOUNCED = "bounced", _("Bounced")
         COMPLAINED = "complained", _("Complained")
+        # The recipient unsubscribed through the provider (its link or its suppression list).
+        UNSUBSCRIBED = "unsubscribed", _("Unsubscribed")
+        # The provider refused or dropped it without trying (address on its suppression
+        # list, invalid, content blocked).
+        REJECTED = "rejected", _("Rejected")
 
-    # Provider events only ever move a row up this ladder (they can arrive out of order).
-    EVENT_RANK = {"sent": 0, "delivered": 1, "opened": 2, "clicked": 3, "bounced": 4, "complained": 5}
+    # Provider events only ever move a row up this ladder (they can arrive out of order);
+    # rows of equal rank do not replace each other.
+    EVENT_RANK = {
+        "sent": 0,
+        "delivered": 1,
+        "opened": 2,
+        "clicked": 3,
+        "rejected": 4,
+        "bounced": 4,
+        "unsubscribed": 5,
+        "complained": 6,
+    }
+    # Handed to the mail server or provider, whatever happened next.
+    HANDED_OVER = ("sent", "delivered", "opened", "clicked", "rejected", "bounced", "unsubscribed", "complained")
 
     # No index of its own: (message, contact) and (message, status) both start with it.
     # No database constraint either (like `contact`): PostgreSQL would queue one deferred
@@ -368,7 +385,7 @@ class Delivery(models.Model):
         return f"delivery #{self.pk} ({self.status})"
 
     def record_event(self, status, when=None, detail=""):
-        """Apply a provider event (delivered/opened/clicked/bounced/complained) unless the row is
+        """Apply a provider event (a status of EVENT_RANK above "sent") unless the row is
         already further up the ladder. Returns True when the row changed."""
         if self.EVENT_RANK.get(status, -1) <= self.EVENT_RANK.get(self.status, -1):
             return False

@@ -5,6 +5,7 @@ from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
+from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 from django.views.decorators.clickjacking import xframe_options_sameorigin
 from django.views.decorators.http import require_POST
@@ -12,10 +13,10 @@ from django.views.decorators.http import require_POST
 from accounts.decorators import organizer_required
 from accounts.models import audit
 
+from . import activity, emails, tasks
 from . import compose as composing
-from . import emails, tasks
 from .forms import MessageForm, ScheduleForm, TestSendForm
-from .models import Message
+from .models import Delivery, Message
 
 
 @organizer_required
@@ -54,7 +55,7 @@ def compose(request, pk=None):
 def _progress(message):
     counts = message.counts()
     done = counts["total"] - counts["queued"] - counts["sending"]
-    sent = counts["sent"] + sum(counts[s] for s in ("delivered", "opened", "clicked", "bounced", "complained"))
+    sent = sum(counts[s] for s in Delivery.HANDED_OVER)
     rate = eta = None
     if message.started_at and sent:
         end = message.finished_at or timezone.now()
@@ -70,6 +71,8 @@ def _progress(message):
         "percent": int(100 * done / counts["total"]) if counts["total"] else 0,
         "rate": round(rate, 1) if rate else None,
         "eta_seconds": eta,
+        # Which workers hold claims, when the last row went out, why it is waiting.
+        **activity.report(message),
     }
 
 
@@ -77,9 +80,11 @@ def _progress(message):
 def detail(request, pk):
     message = get_object_or_404(Message.objects.select_related("campaign"), pk=pk)
     default_at = message.send_at if message.status == Message.Status.SCHEDULED else None
+    progress = _progress(message)
     context = {
         "message": message,
-        "progress": _progress(message),
+        "progress": progress,
+        "last_sent": parse_datetime(progress["last_sent_at"]) if progress["last_sent_at"] else None,
         "schedule_form": ScheduleForm(initial={"send_at": default_at}),
         "test_form": TestSendForm(initial={"language": message.languages[0] if message.languages else "ar"}),
         "live": message.status in (Message.Status.SCHEDULED, Message.Status.SENDING),

@@ -186,14 +186,14 @@ EXPECTED = {
     "webhook (secret set)": row(405, 404, 400),
     # ... and a provider that needs its own key besides the secret, not set here: no such webhook.
     "webhook (secret set, provider not configured)": row(405, 404, 404),
+    # ... and Amazon SES, which posts through SNS: SNS sends the secret only after a 401 asks for it.
+    "webhook (secret set, SNS)": row(405, 404, 401),
 }
 
 # anymail's webhooks that need a key (or package) of their provider besides the shared secret.
 NEEDS_PROVIDER_KEY = {
     f"public:anymail:{name}"
     for name in (
-        "amazon_ses_inbound_webhook",
-        "amazon_ses_tracking_webhook",
         "brevo_inbound_webhook",
         "mailersend_inbound_webhook",
         "mailersend_tracking_webhook",
@@ -210,13 +210,19 @@ NEEDS_PROVIDER_KEY = {
     )
 }
 
+# anymail's Amazon SES webhooks (boto3 installed, no key needed besides the secret).
+ASKS_FOR_AUTH = {f"public:anymail:amazon_ses_{name}_webhook" for name in ("inbound", "tracking")}
+
 CASES = [(route, "") for route in ROUTES] + [(route, WEBHOOK_SECRET) for route in ROUTES if kind_of(route) == "webhook"]
 
 
 def expected(route, secret, name):
     kind = kind_of(route)
     if secret:
-        kind += " (secret set, provider not configured)" if route.name in NEEDS_PROVIDER_KEY else " (secret set)"
+        if route.name in ASKS_FOR_AUTH:
+            kind += " (secret set, SNS)"
+        else:
+            kind += " (secret set, provider not configured)" if route.name in NEEDS_PROVIDER_KEY else " (secret set)"
     assert kind in EXPECTED, f"{route} is a new kind of public page: add its row to EXPECTED"
     return EXPECTED[kind][name]
 
@@ -236,4 +242,4 @@ def test_each_public_url_answers_hostile_input_with_its_one_expected_status(worl
 def test_the_walk_finds_every_kind_of_public_page():
     """So the test above cannot pass by attacking nothing."""
     assert {kind_of(route) for route in ROUTES} == {k for k in EXPECTED if "(" not in k}
-    assert NEEDS_PROVIDER_KEY <= {route.name for route in ROUTES}
+    assert NEEDS_PROVIDER_KEY | ASKS_FOR_AUTH <= {route.name for route in ROUTES}

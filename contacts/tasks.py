@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 
 from core.scrub import scrub
 
-from .importing import ImportFailed, import_file
+from .importing import ImportFailed, import_file, inspect
 from .models import ImportJob
 
 
@@ -91,6 +91,8 @@ def _run(job):
     from accounts.models import audit
 
     try:
+        # The columns as the organizer mapped them on the import page, if they did.
+        plan = inspect(job.path, job.encoding, mapping=job.mapping or None)
         result = import_file(
             job.path,
             job.contact_list,
@@ -98,6 +100,7 @@ def _run(job):
             encoding=job.encoding,
             file_name=job.file_name,
             job=job,
+            plan=plan,
         )
     except ImportFailed as exc:
         _fail(job, str(exc))

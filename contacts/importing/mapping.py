@@ -28,6 +28,7 @@ FIELDS = {
     "tags": "tags",
     "notes": "notes",
     "status": "status",
+    "opt_out": "opt_out",
     "ignore": None,
 }
 LABELS = {
@@ -41,8 +42,17 @@ LABELS = {
     "neighbourhood": _("Neighbourhood"),
     "tags": _("Tags"),
     "notes": _("Notes"),
-    "status": _("Status or opt-out"),
+    "status": _("Status (subscribed, unsubscribed, blocklisted…)"),
+    "opt_out": _("Opted out (yes/no, or the date they left)"),
     "ignore": _("Ignore this column"),
+}
+# Meanings other tools' exports give columns (formats.py); a mapping may name them too,
+# and the page offers them for a column detected as one.
+OTHER_LABELS = {
+    "do_not_email": _("Do not email (yes/no)"),
+    "no_bulk_email": _("No bulk emails (yes/no)"),
+    "cleaned": _("Address cleaned after bounces (yes/no, or a date)"),
+    "attributes": _("Attributes (JSON)"),
 }
 # The canonical names people may also write (``first_name=…``), and how each reads back.
 ALIASES = {canonical: field for field, canonical in FIELDS.items() if canonical and canonical != field}
@@ -85,9 +95,9 @@ def canonical(field):
     name = (field or "").strip().lower()
     if name in FIELDS:
         return FIELDS[name]
-    if name in ALIASES:
+    if name in ALIASES or name in OTHER_LABELS:
         return name
-    raise BadMapping("unknown_field", field=field, fields=", ".join(FIELDS))
+    raise BadMapping("unknown_field", field=field, fields=", ".join([*FIELDS, *OTHER_LABELS]))
 
 
 def public(canonical_name):

@@ -234,6 +234,6 @@ def test_the_command_reads_the_file_through_once_before_importing(tmp_path, monk
     real_inspect, calls = importing.inspect, []
     # Both names: the command's (looked up when it runs) and the pipeline's own.
     for module in (importing, pipeline):
-        monkeypatch.setattr(module, "inspect", lambda *args: calls.append(1) or real_inspect(*args))
+        monkeypatch.setattr(module, "inspect", lambda *args, **kw: calls.append(1) or real_inspect(*args, **kw))
     assert run_command(str(path), "--list", "L")["created"] == 1
     assert len(calls) == 1

@@ -320,6 +320,9 @@ HAMLA_SEND_RATE = float(os.environ.get("HAMLA_SEND_RATE", "0") or 0)
 HAMLA_CLAIM_STALE_SECONDS = float(os.environ.get("HAMLA_CLAIM_STALE_SECONDS", "600"))
 # A sending message with no progress for this long gets new batch chains from the sweep.
 HAMLA_STALL_SECONDS = float(os.environ.get("HAMLA_STALL_SECONDS", "120"))
+# A worker proves it is alive by renewing a lease every fifth of this; when it lapses the
+# sweep gives its claimed deliveries back at once (messaging/leases.py says how it was sized).
+HAMLA_LEASE_SECONDS = float(os.environ.get("HAMLA_LEASE_SECONDS", "15"))
 
 # --- Security ---------------------------------------------------------------
 SESSION_COOKIE_HTTPONLY = True

@@ -7,6 +7,7 @@ from django.http import JsonResponse
 from django.views.decorators.cache import never_cache
 
 from accounts.roles import is_organizer
+from messaging import leases
 
 from .celery import app as celery_app
 from .tasks import HEARTBEAT_KEY
@@ -40,6 +41,15 @@ def _heartbeat():
         return f"error: {exc.__class__.__name__}"
 
 
+def _workers():
+    """Live worker instances (a lease renewed within HAMLA_LEASE_SECONDS): count and node names."""
+    try:
+        nodes = [worker["node"] for worker in leases.live()]
+    except Exception as exc:  # noqa: BLE001 - the database being down is reported above
+        return f"error: {exc.__class__.__name__}"
+    return {"count": len(nodes), "nodes": nodes}
+
+
 def _may_see_details(request):
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
@@ -51,15 +61,16 @@ def _may_see_details(request):
 @never_cache
 def healthz(request):
     """Database and broker reachability: 200 {"status": "ok"} or 503 {"status": "error"}.
-    Only staff who passed their second factor see which part failed and the worker's last
-    heartbeat; a stranger learns nothing about how Hamla is built. Never a 500: whatever
-    fails while checking makes the answer "error"."""
+    Only staff who passed their second factor see which part failed, the worker's last
+    heartbeat and the live workers (count and node names); a stranger learns nothing about
+    how Hamla is built. Never a 500: whatever fails while checking makes the answer "error"."""
     try:
         checks = {"database": _check(_database), "broker": _check(_broker)}
         healthy = all(value == "ok" for value in checks.values())
         details = _may_see_details(request)
         if details:
             checks["worker_heartbeat"] = _heartbeat()
+            checks["workers"] = _workers()
     except Exception:  # noqa: BLE001 - a health check must answer, not crash
         log.exception("health check failed")
         checks, healthy, details = {}, False, False

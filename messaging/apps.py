@@ -15,6 +15,7 @@ class MessagingConfig(AppConfig):
             emails,
             erasure,
             goals,
+            leases,
             panels,
             tracking,  # noqa: F401 - connects the anymail tracking receiver
         )
@@ -27,3 +28,5 @@ class MessagingConfig(AppConfig):
         checks.register(emails.one_click_needs_https, checks.Tags.security, deploy=True)
         # An erased contact's deliveries keep their status but nothing that names them.
         contact_erased.connect(erasure.forget_contact, dispatch_uid="messaging.forget_contact")
+        # A worker process takes a lease that its claims belong to (messaging/leases.py).
+        leases.connect()

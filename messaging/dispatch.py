@@ -3,23 +3,26 @@
 The protocol, which is what makes a send "effectively once":
 
 1. A task claims up to `size` QUEUED rows of one message (SENDING, claimed_by =
-   the Celery task id, claimed_at = now) — `select_for_update(skip_locked=True)`
+   "<worker lease>/<Celery task id>", claimed_at = now) — `select_for_update(skip_locked=True)`
    on PostgreSQL, a conditional update on SQLite — so two workers never hold the
    same row.
 2. It sends them in id order over one reused email connection, and records each
    outcome with one UPDATE right after the provider accepted the message. So at
    any instant at most one row per worker process is "in flight".
 3. Between small groups it re-reads the message status: pause or cancel stop the
-   batch within seconds and the unsent claimed rows go back to the queue. Every
-   write is conditional on the row still being claimed by this task, and every
-   quarter of HAMLA_CLAIM_STALE_SECONDS the task renews its claim (and the
-   message's progress time), so the sweep never takes rows from a live batch;
-   if it ever did, the batch stops at once.
-4. If the process dies, Celery redelivers the same task (acks_late +
-   reject_on_worker_lost), same task id: it finds its own rows still SENDING,
-   re-queues them and flags the first (the only one that can have been in
-   flight) as in doubt. If the whole worker died, the periodic sweep does the
-   same for claims not renewed for HAMLA_CLAIM_STALE_SECONDS.
+   batch within seconds and the unsent claimed rows go back to the queue; so does
+   a graceful stop of the worker (SIGTERM), whose rows other nodes then take. Every
+   write is conditional on the row still being claimed by this task, and every few
+   seconds the task renews its claim, its worker's lease and the message's
+   progress time, so the sweep never takes rows from a live batch; if it ever
+   did, the batch stops at once.
+4. If a pool process dies, Celery redelivers the same task (acks_late +
+   reject_on_worker_lost), same task id, on any node: it finds that task's rows
+   still SENDING, re-queues them and flags the first (the only one that can have
+   been in flight) as in doubt. If the whole worker died, its lease lapses within
+   HAMLA_LEASE_SECONDS and the sweep does the same for every row it held, then
+   chains the send again (messaging/leases.py); a restarted node does it when it
+   starts. Claims with no lease are released after HAMLA_CLAIM_STALE_SECONDS.
 5. A batch lasts at most BATCH_SECONDS; the task then puts the rest back and
    chains the next, so batches stay short whatever the rate limit or provider.
 """
@@ -35,12 +38,12 @@ from datetime import timedelta
 from django.conf import settings
 from django.core.mail import get_connection
 from django.db import connection, transaction
-from django.db.models import Min
+from django.db.models import Min, Q
 from django.utils import timezone
 
 from core.scrub import scrub, scrub_exception
 
-from . import emails, tokens
+from . import emails, leases, tokens
 from .models import Delivery, Message
 from .ratelimit import Limiter
 
@@ -59,6 +62,7 @@ class Stop(enum.Enum):
     PROVIDER_UNAVAILABLE = "provider_unavailable"  # refusing everything for now: the chain retries later
     TIMESLICE = "timeslice"  # a batch lasts at most BATCH_SECONDS: the chain goes on
     CLAIM_LOST = "claim_lost"  # the sweep gave our rows to another worker: touch nothing more
+    SHUTDOWN = "shutdown"  # the worker is stopping gracefully: rows back, the chain goes to other nodes
     PAUSED = "paused"
     CANCELLED = "cancelled"
     NOT_SENDING = "not_sending"  # any other move out of "sending" (back to a draft, finished)
@@ -71,7 +75,7 @@ class Stop(enum.Enum):
     @property
     def chain_goes_on(self):
         """Whether the batch chain continues after this stop (pauses resume with a new chain)."""
-        return self in (Stop.PROVIDER_UNAVAILABLE, Stop.TIMESLICE)
+        return self in (Stop.PROVIDER_UNAVAILABLE, Stop.TIMESLICE, Stop.SHUTDOWN)
 
 
 class Transient(Exception):
@@ -181,19 +185,23 @@ def _release(ids, claim_id, status=Delivery.Status.QUEUED):
 
 
 def _renew(message_id, claim_id, expected):
-    """Renew this task's claim and the message's progress time; False if fewer than
-    `expected` rows are still claimed (the sweep took them: the worker looked dead)."""
+    """Renew this task's claim, its worker's lease and the message's progress time; False
+    if fewer than `expected` rows are still claimed (the sweep took them: the worker
+    looked dead)."""
     now = timezone.now()
     renewed = Delivery.objects.filter(
         message_id=message_id, claimed_by=claim_id, status=Delivery.Status.SENDING
     ).update(claimed_at=now)
     Message.objects.filter(pk=message_id).update(last_progress=now)
+    lease = leases.lease_of(claim_id)
+    if lease and renewed >= expected:
+        leases.renew(lease)
     return renewed >= expected
 
 
 def renew_every():
-    """Seconds between claim renewals: well inside both sweep thresholds."""
-    return min(settings.HAMLA_CLAIM_STALE_SECONDS, settings.HAMLA_STALL_SECONDS) / 4
+    """Seconds between claim renewals: well inside the sweep's thresholds and the lease."""
+    return min(settings.HAMLA_CLAIM_STALE_SECONDS, settings.HAMLA_STALL_SECONDS, leases.ttl()) / 4
 
 
 def _load_contacts(contact_ids):
@@ -215,8 +223,12 @@ def send_batch(message_id, claim_id, size=None):
     result = {"sent": 0, "failed": 0, "suppressed": 0, "deferred": 0, "released": 0, "more": False, "delay": 0.0}
     message = Message.objects.select_related("campaign").get(pk=message_id)
     # Rows still SENDING under this task id are from an earlier run of this very task,
-    # killed mid-batch: re-queue them (the in-flight one flagged in doubt).
-    previous = Delivery.objects.filter(message_id=message_id, claimed_by=claim_id, status=Delivery.Status.SENDING)
+    # killed mid-batch (on this node or another): re-queue them (the in-flight one
+    # flagged in doubt).
+    task = leases.task_of(claim_id)
+    previous = Delivery.objects.filter(message_id=message_id, status=Delivery.Status.SENDING).filter(
+        Q(claimed_by=claim_id) | Q(claimed_by=task) | Q(claimed_by__endswith=f"{leases.SEPARATOR}{task}")
+    )
     if previous.exists():
         result["recovered"] = Delivery.release_in_doubt(previous)
     if message.status != Message.Status.SENDING:
@@ -236,6 +248,10 @@ def send_batch(message_id, claim_id, size=None):
         except Exception:  # noqa: BLE001 - the sweep will release them later
             log.warning("could not release the claimed rows of %s", claim_id, exc_info=True)
         raise
+    if stop is Stop.PROVIDER_UNAVAILABLE:
+        message.note_waiting(Message.Wait.PROVIDER_UNAVAILABLE, result.get("reason", ""))
+    elif result["sent"]:
+        message.clear_waiting()
     cancelled = stop is Stop.CANCELLED
     _release(leftover, claim_id, Delivery.Status.CANCELLED if cancelled else Delivery.Status.QUEUED)
     result["released"] = len(leftover)
@@ -273,7 +289,7 @@ def _send_claimed(message, claim_id, rows, result):
         except Exception as exc:  # noqa: BLE001 - the provider is unreachable: retry the batch later
             transient, _whole, reason = classify(exc)
             log.warning("cannot connect to the email provider: %s", reason)
-            stop, result["delay"] = Stop.PROVIDER_UNAVAILABLE, backoff(2)
+            stop, result["delay"], result["reason"] = Stop.PROVIDER_UNAVAILABLE, backoff(2), reason
             rows = []
         for index, (pk, contact_id) in enumerate(rows):
             if index and (index % GROUP_SIZE == 0 or time.monotonic() - checked > CHECK_SECONDS):
@@ -290,6 +306,9 @@ def _send_claimed(message, claim_id, rows, result):
                     if not _renew(message.pk, claim_id, len(pending) - index):
                         log.warning("batch %s lost its claim; stopping", claim_id)
                         return Stop.CLAIM_LOST, []
+            if leases.stopping():  # one read of memory shared with the worker's main process
+                stop = Stop.SHUTDOWN
+                break
             next_index = index + 1
             contact = contacts.get(contact_id)
             if contact is None or not contact.is_sendable:
@@ -340,7 +359,7 @@ def _send_claimed(message, claim_id, rows, result):
                     result["deferred"] += 1
                     log.info("delivery %s deferred %.1fs: %s", pk, delay, reason)
                     if whole:
-                        result["delay"] = delay
+                        result["delay"], result["reason"] = delay, reason
                         stop = Stop.PROVIDER_UNAVAILABLE
                         break
                 else:

@@ -21,6 +21,14 @@ from . import compose
 
 
 class Message(models.Model):
+    class Wait(models.TextChoices):
+        """Why a send is waiting (messaging/activity.py words it for the page)."""
+
+        PROVIDER_UNAVAILABLE = "provider_unavailable", _("Mail server unreachable")  # stored by the batch
+        NO_WORKER = "no_worker", _("Waiting for a worker")  # derived from claims and leases
+        PAUSED = "paused", _("Paused")
+        RATE_LIMITED = "rate_limited", _("Rate limited")
+
     class Status(models.TextChoices):
         DRAFT = "draft", _("Draft")
         SCHEDULED = "scheduled", _("Scheduled")
@@ -59,6 +67,11 @@ class Message(models.Model):
     last_progress = models.DateTimeField(null=True, blank=True)
     planned_count = models.PositiveIntegerField(default=0)
     planning_seconds = models.FloatField(null=True, blank=True)
+    # Why the send is waiting, when a batch stopped for it (a Wait code; "" while it moves),
+    # since when, and the scrubbed error class (never an address): shown on its page.
+    wait_reason = models.CharField(max_length=32, blank=True)
+    wait_since = models.DateTimeField(null=True, blank=True)
+    wait_detail = models.CharField(max_length=120, blank=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+", editable=False
     )
@@ -132,6 +145,19 @@ class Message(models.Model):
         if self.segment_id:
             query |= models.Q(pk__in=self.segment.contacts().values("pk"))
         return Contact.objects.filter(query)
+
+    def note_waiting(self, reason, detail=""):
+        """A batch stopped for `reason` (e.g. the mail server is unreachable): keep the time
+        it first happened, so the page can say "since 10:42"."""
+        now = timezone.now()
+        Message.objects.filter(pk=self.pk).exclude(wait_reason=reason).update(wait_reason=reason, wait_since=now)
+        Message.objects.filter(pk=self.pk).update(wait_detail=detail[:120])
+
+    def clear_waiting(self):
+        """Rows went out again: the send is no longer waiting."""
+        Message.objects.filter(pk=self.pk).exclude(wait_reason="").update(
+            wait_reason="", wait_since=None, wait_detail=""
+        )
 
     def _move(self, old, new, **fields):
         old = old if isinstance(old, list | tuple) else [old]
@@ -428,3 +454,27 @@ class Delivery(models.Model):
         worker died and its task will not come back soon). See release_in_doubt()."""
         cutoff = timezone.now() - timedelta(seconds=older_than)
         return cls.release_in_doubt(cls.objects.filter(status=cls.Status.SENDING, claimed_at__lt=cutoff))
+
+
+class WorkerLease(models.Model):
+    """One running worker instance (a Celery node's incarnation) that proves it is alive by
+    renewing `expires_at`, on the database's clock, every few seconds (messaging/leases.py).
+    Deliveries it claims carry its id in `claimed_by` ("<lease>/<task id>"); when the lease
+    lapses the sweep gives them back at once."""
+
+    id = models.CharField(primary_key=True, max_length=32)
+    node = models.CharField(max_length=200, db_index=True)  # celery@host: stable across restarts
+    pid = models.PositiveIntegerField(default=0)
+    started_at = models.DateTimeField(default=timezone.now)
+    renewed_at = models.DateTimeField(default=timezone.now)
+    expires_at = models.DateTimeField()
+    # The latest renewal's lateness and the worst seen, in milliseconds (how the TTL was sized).
+    late_ms = models.FloatField(default=0)
+    max_late_ms = models.FloatField(default=0)
+
+    class Meta:
+        verbose_name = _("worker lease")
+        verbose_name_plural = _("worker leases")
+
+    def __str__(self):
+        return f"{self.node} ({self.pk})"

@@ -14,7 +14,7 @@ from celery import shared_task
 from django.conf import settings
 from django.utils import timezone
 
-from . import dispatch
+from . import dispatch, leases
 from .models import Delivery, Message
 
 log = logging.getLogger(__name__)
@@ -25,7 +25,7 @@ LANES = 4  # concurrent batch chains per message
 @shared_task(bind=True)
 def send_batch(self, message_id, size=None):
     """One batch; then chains the next one while rows are queued (or finishes the message)."""
-    result = dispatch.send_batch(message_id, self.request.id, size=size)
+    result = dispatch.send_batch(message_id, leases.claim_id(self.request.id), size=size)
     if result["more"]:
         send_batch.apply_async((message_id, size), countdown=result["delay"] or None, queue=_queue(self))
     else:
@@ -77,14 +77,33 @@ def sweep(self):
                 kick(message, queue=_queue(self))
         except Exception:  # one broken message must not hold up every other one
             log.exception("message %s could not be started", pk)
-    requeued = Delivery.requeue_stale(settings.HAMLA_CLAIM_STALE_SECONDS)
+    # Rows of workers whose lease lapsed (killed, machine gone) come back at once; claims
+    # with no lease only after the stale timeout, the last resort.
+    released, _messages = leases.release_dead()
+    requeued = released + Delivery.requeue_stale(settings.HAMLA_CLAIM_STALE_SECONDS)
     restarted = 0
     stalled_before = now - timedelta(seconds=settings.HAMLA_STALL_SECONDS)
+    idle_before = now - timedelta(seconds=leases.ttl())
     for message in Message.objects.filter(status=Message.Status.SENDING):
-        if requeued or message.last_progress is None or message.last_progress < stalled_before:
+        stalled = requeued or message.last_progress is None or message.last_progress < stalled_before
+        # An orphaned send gets one chain at a time: it may only be waiting behind another
+        # send's batches on busy workers.
+        if stalled or _orphaned(message, idle_before):
             # Claim the restart, so overlapping sweeps do not both add lanes.
             if Message.objects.filter(pk=message.pk, last_progress=message.last_progress).update(last_progress=now):
-                restarted += kick(message, queue=_queue(self)) > 0
+                restarted += kick(message, lanes=None if stalled else 1, queue=_queue(self)) > 0
         else:
             message.finish_if_done()
     return {"started": started, "requeued": requeued, "restarted": restarted}
+
+
+def _orphaned(message, idle_before):
+    """Rows due and nobody sending them for a lease's length: the chain died with a worker
+    whose tasks Redis only hands out again after its visibility timeout (an hour)."""
+    if message.last_progress is None or message.last_progress >= idle_before:
+        return False
+    rows = Delivery.objects.filter(message=message)
+    if rows.filter(status=Delivery.Status.SENDING).exists():
+        return False
+    due = rows.filter(status=Delivery.Status.QUEUED).exclude(next_attempt_at__gt=timezone.now())
+    return due.exists()

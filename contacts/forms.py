@@ -130,6 +130,66 @@ class ImportForm(forms.Form):
         return data
 
 
+class ColumnsForm(forms.Form):
+    """The import page's mapping step: what each column of the file is (a select per
+    named column, pre-set to what was detected or to a saved mapping), and optionally
+    a name to save the mapping under. A later column with an earlier one's name has no
+    select: a mapping names columns by header, so it is ignored, as detection does."""
+
+    save_as = forms.CharField(label=_("Save this mapping as (optional)"), max_length=100, required=False)
+
+    def __init__(self, *args, header=(), initial_fields=None, **kwargs):
+        from .importing.mapping import LABELS, OTHER_LABELS
+
+        super().__init__(*args, **kwargs)
+        initial_fields = initial_fields or {}
+        self.header = list(header)
+        self.columns = []  # (index, header, field name or None)
+        seen = set()
+        for index, name in enumerate(self.header):
+            if not name.strip() or name.strip() in seen:
+                self.columns.append((index, name, None))
+                continue
+            seen.add(name.strip())
+            choices = list(LABELS.items())
+            initial = initial_fields.get(index, "ignore")
+            if initial not in LABELS:  # detected as another tool's kind of column: offered too
+                choices.append((initial, OTHER_LABELS.get(initial, initial)))
+            field_name = f"col_{index}"
+            self.fields[field_name] = forms.ChoiceField(label=name, choices=choices, initial=initial)
+            self.columns.append((index, name, field_name))
+        self.order_fields([f for *_i, f in self.columns if f] + ["save_as"])
+
+    def column_fields(self):
+        """(index, header, bound field or None) for each column, in the file's order."""
+        return [(index, name, self[field] if field else None) for index, name, field in self.columns]
+
+    def clean(self):
+        data = super().clean()
+        if self.errors:
+            return data
+        chosen = {}
+        for _index, _name, field in self.columns:
+            value = data.get(field) if field else None
+            if value and value != "ignore":
+                if value in chosen:
+                    raise forms.ValidationError(
+                        _("Two columns are mapped to %(field)s; choose one."),
+                        code="field_twice",
+                        params={"field": dict(self.fields[field].choices)[value]},
+                    )
+                chosen[value] = field
+        if "email" not in chosen and "phone" not in chosen:
+            raise forms.ValidationError(
+                _("Choose the column that holds the email address or the phone number."), code="no_contact_column"
+            )
+        return data
+
+    def mapping(self):
+        """{header: field} for every named column: the whole file as the organizer mapped it."""
+        return {name.strip(): self.cleaned_data[field] for _index, name, field in self.columns if field}
+
+
 class ListForm(forms.ModelForm):
     class Meta:
         model = ContactList

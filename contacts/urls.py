@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import import_views, views
 
 app_name = "contacts"
 urlpatterns = [
@@ -17,9 +17,10 @@ urlpatterns = [
     path("segments/new/", views.segment_edit, name="segment_new"),
     path("segments/count/", views.segment_count, name="segment_count"),
     path("segments/<int:pk>/", views.segment_edit, name="segment"),
-    path("import/", views.import_upload, name="import"),
-    path("import/<int:pk>/", views.import_job, name="import_job"),
-    path("import/<int:pk>/status/", views.import_status, name="import_status"),
-    path("import/<int:pk>/errors.csv", views.import_errors, name="import_errors"),
+    path("import/", import_views.import_upload, name="import"),
+    path("import/columns/<str:token>/", import_views.import_columns, name="import_columns"),
+    path("import/<int:pk>/", import_views.import_job, name="import_job"),
+    path("import/<int:pk>/status/", import_views.import_status, name="import_status"),
+    path("import/<int:pk>/errors.csv", import_views.import_errors, name="import_errors"),
     path("export/", views.export_contacts, name="export"),
 ]

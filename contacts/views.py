@@ -1,14 +1,12 @@
 import secrets
-import uuid
 
-from django.conf import settings
 from django.contrib import messages
 from django.db import transaction
 from django.db.models import Count, Q
-from django.http import FileResponse, Http404, JsonResponse, QueryDict, StreamingHttpResponse
+from django.http import JsonResponse, QueryDict, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils import timezone, translation
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -18,10 +16,9 @@ from accounts.roles import is_admin
 
 from . import crypto, export
 from .filters import apply_filters
-from .forms import ContactForm, FilterForm, ImportForm, ListForm, SegmentForm, TagForm
+from .forms import ContactForm, FilterForm, ListForm, SegmentForm, TagForm
 from .masking import mask_email, mask_phone
-from .models import ConsentEvent, Contact, ContactList, ImportJob, Membership, Segment, Tag
-from .tasks import error_report_path, run_import
+from .models import ConsentEvent, Contact, ContactList, Membership, Segment, Tag
 
 PAGE_SIZE = 50
 # Name search decrypts candidates in Python (names have no index, on purpose: keyed
@@ -369,70 +366,7 @@ def segment_count(request):
     )
 
 
-# --- import and export ------------------------------------------------------------------
-
-
-@organizer_required
-def import_upload(request):
-    form = ImportForm(request.POST or None, request.FILES or None)
-    if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        folder = settings.VAR_DIR / "imports"
-        folder.mkdir(parents=True, exist_ok=True)
-        path = folder / f"upload-{uuid.uuid4().hex}.csv"
-        with open(path, "wb") as out:
-            path.chmod(0o600)
-            for chunk in data["file"].chunks():
-                out.write(chunk)
-        with transaction.atomic():
-            contact_list = data["contact_list"]
-            if contact_list is None:
-                contact_list, _created = ContactList.objects.get_or_create(name=data["new_list"].strip())
-            job = ImportJob.objects.create(
-                contact_list=contact_list,
-                file_name=data["file"].name[:255],
-                path=str(path),
-                size=path.stat().st_size,
-                encoding=data["encoding"],
-                language=translation.get_language() or settings.LANGUAGE_CODE,
-                created_by=request.user,
-            )
-            transaction.on_commit(lambda: run_import.delay(job.pk))
-        audit(request.user, "contacts.import_start", job, list=contact_list.pk, bytes=job.size)
-        return redirect(job)
-    jobs = ImportJob.objects.select_related("contact_list")[:10]
-    return render(request, "contacts/import.html", {"form": form, "jobs": jobs})
-
-
-@organizer_required
-def import_job(request, pk):
-    job = get_object_or_404(ImportJob.objects.select_related("contact_list"), pk=pk)
-    return render(request, "contacts/import_job.html", {"job": job})
-
-
-@organizer_required
-def import_status(request, pk):
-    job = get_object_or_404(ImportJob, pk=pk)
-    return JsonResponse(
-        {
-            "state": job.state,
-            "percent": job.percent,
-            "finished": job.is_finished,
-            "created": job.created_count,
-            "updated": job.updated_count,
-            "skipped": job.skipped_count,
-            "errors": job.error_count,
-        }
-    )
-
-
-@organizer_required
-def import_errors(request, pk):
-    job = get_object_or_404(ImportJob, pk=pk)
-    path = error_report_path(job)
-    if not path.exists():
-        raise Http404
-    return FileResponse(open(path, "rb"), as_attachment=True, filename=f"import-{job.pk}-errors.csv")  # noqa: SIM115
+# --- export ---------------------------------------------------------------------------
 
 
 @admin_required

@@ -14,10 +14,14 @@ CSV = "الاسم,البريد الإلكتروني\r\nأحمد,ahmad@example.or
 
 
 def upload(client, content, name="supporters.csv", **extra):
+    """Upload, then start the import from the mapping step with the columns as detected."""
     from django.core.files.uploadedfile import SimpleUploadedFile
 
     data = {"file": SimpleUploadedFile(name, content, "text/csv"), "new_list": "Aleppo", "encoding": "auto"} | extra
-    return client.post(reverse("contacts:import"), data)
+    uploaded = client.post(reverse("contacts:import"), data)
+    step = client.get(uploaded["Location"])
+    columns = {f"col_{i}": bound.value() for i, _name, bound in step.context["form"].column_fields() if bound}
+    return client.post(uploaded["Location"], columns | {"start": "1"})
 
 
 def test_an_uploaded_file_is_imported_by_the_task_and_then_deleted(django_capture_on_commit_callbacks):
@@ -42,17 +46,30 @@ def test_an_uploaded_file_is_imported_by_the_task_and_then_deleted(django_captur
     assert run_import(job.pk) is False  # a redelivered task does nothing
 
 
-def test_a_binary_upload_fails_the_job_with_a_clear_message(django_capture_on_commit_callbacks):
+def test_a_binary_upload_is_refused_on_the_page_with_a_clear_message(settings):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
     client = organizer_client()
-    with django_capture_on_commit_callbacks(execute=False):
-        upload(client, bytes(range(256)) * 20, name="photo.jpg")
-    job = ImportJob.objects.get()
+    data = {"file": SimpleUploadedFile("photo.jpg", bytes(range(256)) * 20), "new_list": "Aleppo", "encoding": "auto"}
+    response = client.post(reverse("contacts:import"), data)
+    # In the uploader's language (Arabic here, the default), before any job or list exists.
+    assert response.status_code == 422 and "بيانات ثنائية" in response.content.decode()
+    assert not ImportJob.objects.exists() and not Contact.objects.exists()
+    assert not list((settings.VAR_DIR / "imports").glob("upload-*"))
+
+
+def test_a_file_that_turned_binary_before_the_worker_ran_fails_the_job_with_a_clear_message(tmp_path):
+    from contacts.models import ContactList
+
+    path = tmp_path / "upload-x.csv"
+    path.write_bytes(bytes(range(256)) * 20)
+    contact_list = ContactList.objects.create(name="Aleppo")
+    job = ImportJob.objects.create(contact_list=contact_list, file_name="a.csv", path=str(path), size=5120)
     run_import(job.pk)
     job.refresh_from_db()
     # In the uploader's language (Arabic here, the default).
     assert job.state == "failed" and job.language == "ar" and "بيانات ثنائية" in job.failure
-    assert not Contact.objects.exists() and not error_report_path(job).exists()
-    assert not Path(job.path).exists()
+    assert not Contact.objects.exists() and not error_report_path(job).exists() and not path.exists()
 
 
 def test_an_unexpected_error_fails_the_job_visibly_and_deletes_the_upload(

@@ -55,6 +55,7 @@ POLICY = {
     "contacts:segment_count":      (302, 403, 200, 200),
     "contacts:segment":            (302, 403, 200, 200),
     "contacts:import":             (302, 403, 200, 200),
+    "contacts:import_columns":     (302, 403, 404, 404),  # an upload's mapping step: only in its uploader's session
     "contacts:import_job":         (302, 403, 200, 200),
     "contacts:import_status":      (302, 403, 200, 200),
     "contacts:import_errors":      (302, 403, 200, 200),

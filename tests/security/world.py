@@ -69,6 +69,7 @@ class World:
             "public:unsubscribe": o["email_token"],
             "public:preferences": o["email_token"],
             "accounts:enrol": o["enrolment_token"],
+            "contacts:import_columns": "no-upload-in-this-session",
         }
         filled = {}
         for param in params:

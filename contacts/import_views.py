@@ -149,8 +149,8 @@ def import_columns(request, token):
             if bound is not None and (field := form.cleaned_data[bound.name]) != detected.get(index, "ignore")
         }
         return _start_import(request, token, entry, contact_list, mapping, form)
-    audit(request.user, "contacts.import_preview", contact_list, rows=PREVIEW_ROWS, columns=len(header))
     rows = _preview(entry)
+    audit(request.user, "contacts.import_preview", contact_list, rows=len(rows), columns=len(header))
     columns = [
         (name, bound, [row[index] for row in rows if index < len(row)]) for index, name, bound in form.column_fields()
     ]

@@ -4,8 +4,10 @@
 Windows-1256), proves the WHOLE file decodes, is not binary and is not a mix of UTF-8
 and Windows-1256 (which would import as garbled names), reads every record once
 strictly, sniffs the delimiter and maps the header (Arabic or English column names,
-at most MAX_COLUMNS of them) to canonical names. Anything fatal is raised here as ImportFailed, before a
-single row is written.
+at most MAX_COLUMNS of them) to canonical names: other tools' exports (Mailchimp,
+Action Network, listmonk, CiviCRM, Google Contacts, Outlook) by their own column names
+and status columns (formats.py), then the generic aliases below (``recognise``).
+Anything fatal is raised here as ImportFailed, before a single row is written.
 """
 
 import codecs
@@ -17,6 +19,8 @@ from pathlib import Path
 
 from django.conf import settings
 from django.utils.translation import gettext_lazy as _
+
+from . import formats
 
 ENCODINGS = ("auto", "utf-8", "utf-8-sig", "cp1256", "utf-16")
 SAMPLE = 64 * 1024
@@ -37,6 +41,13 @@ HEADERS = {
     "neighbourhood": {"neighbourhood", "neighborhood", "الحي"},
     "tags": {"tags", "tag", "الوسوم", "الوسم"},
     "notes": {"notes", "note", "ملاحظات"},
+    "status": {"status", "subscription_status", "الحالة"},
+    # Opt-out columns keep their meaning in an export formats.py does not recognise whole
+    # (a trimmed Mailchimp or CiviCRM file): never mail someone a column says opted out.
+    "opt_out": {"opt_out", "opted_out", "unsubscribed", "do_not_contact", "is_opt_out", "unsub_time"},
+    "do_not_email": {"do_not_email", "donotemail"},
+    "no_bulk_email": {"no_bulk_emails_(user_opt_out)", "no_bulk_emails"},
+    "cleaned": {"clean_time", "cleaned"},
 }
 HEADER_LOOKUP = {alias: key for key, aliases in HEADERS.items() for alias in aliases}
 
@@ -99,6 +110,10 @@ class Plan:
     unknown_columns: list
     size: int
     header: list = field(default_factory=list)  # the first line's cells, as written
+    source: str = ""  # the export recognised (formats.Format.name), or ""
+    # (status, column name) when the file itself says every row's status: Mailchimp's
+    # unsubscribed and cleaned exports.
+    file_status: tuple | None = None
 
 
 def _normalise_header(value):
@@ -300,13 +315,7 @@ def inspect(path, encoding="auto", mapping=None, partial=False):
     if len(header) > MAX_COLUMNS:
         raise ImportFailed("too_many_columns", line=1, count=len(header), limit=MAX_COLUMNS)
     _check_records(path, encoding, delimiter)
-    columns, unknown = {}, []
-    for index, name in enumerate(header):
-        key = HEADER_LOOKUP.get(_normalise_header(name))
-        if key and key not in columns:
-            columns[key] = index
-        elif name.strip():
-            unknown.append(name.strip())
+    columns, unknown, source, file_status = recognise(header)
     if mapping:
         from .mapping import apply_mapping
 
@@ -314,5 +323,43 @@ def inspect(path, encoding="auto", mapping=None, partial=False):
     if "email" not in columns and "phone" not in columns and not partial:
         raise ImportFailed("no_contact_column")
     return Plan(
-        encoding=encoding, delimiter=delimiter, columns=columns, unknown_columns=unknown, size=size, header=header
+        encoding=encoding,
+        delimiter=delimiter,
+        columns=columns,
+        unknown_columns=unknown,
+        size=size,
+        header=header,
+        source=source,
+        file_status=file_status,
     )
+
+
+def recognise(header):
+    """(columns, unknown, source, file_status) for a header row: the export it comes from
+    (formats.detect) names its own columns, the rest go by HEADER_LOOKUP. For a field several
+    columns could fill, the format's order decides (Outlook's Mobile Phone before Home
+    Phone), then the file's."""
+    names = [_normalise_header(name) for name in header]
+    export = formats.detect(set(names), _normalise_header)
+    ranked, claimed = {}, set()  # field -> (rank, index); columns the format named
+    if export is not None:
+        table = {_normalise_header(name): (rank, key) for rank, (name, key) in enumerate(export.headers.items())}
+        for index, name in enumerate(names):
+            if name in table:
+                rank, key = table[name]
+                claimed.add(index)
+                if key not in ranked or rank < ranked[key][0]:
+                    ranked[key] = (rank, index)
+    for index, name in enumerate(names):
+        key = HEADER_LOOKUP.get(name)
+        if index not in claimed and key and key not in ranked:
+            ranked[key] = (len(ranked) + 1000, index)
+    columns = {key: index for key, (_rank, index) in ranked.items()}
+    used = set(columns.values())
+    unknown = [name.strip() for index, name in enumerate(header) if index not in used and name.strip()]
+    file_status = None
+    for name, status in export.whole_file.items() if export is not None else ():
+        if _normalise_header(name) in names:
+            file_status = (status, header[names.index(_normalise_header(name))].strip())
+            break
+    return columns, unknown, export.name if export else "", file_status

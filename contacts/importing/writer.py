@@ -23,6 +23,7 @@ CONTACT_COLUMNS = (
     "notes_enc",
     "email_hash",
     "phone_hash",
+    "phone_verified",
     "city_enc",
     "neighbourhood_enc",
     "city_hash",
@@ -34,13 +35,14 @@ CONTACT_COLUMNS = (
     "updated",
 )
 # What deciding about an existing contact needs: its keys and which fields are empty.
-LOOKUP_COLUMNS = ("id", "email_hash", "phone_hash", "phone_enc", "given_name_enc", "family_name_enc")
+LOOKUP_COLUMNS = ("id", "email_hash", "phone_hash", "phone_enc", "given_name_enc", "family_name_enc", "status")
 
 
 def contact_values(rows, ring, now):
-    """The rows as tuples of CONTACT_COLUMNS: new, subscribed contacts from an import,
+    """The rows as tuples of CONTACT_COLUMNS: new contacts from an import, with the status
+    the file gave them (subscribed, or unsubscribed, bounced… where it says they opted out),
     encrypted with `ring` (a generator: the caller formats or lists them)."""
-    encrypt, subscribed = ring.encrypt, Contact.Status.SUBSCRIBED.value
+    encrypt = ring.encrypt
     places = {}  # (kind, as written) -> (as stored, blind index): a file names few places
 
     def place(kind, value):
@@ -59,12 +61,13 @@ def contact_values(rows, ring, now):
             encrypt(r.notes),
             r.email_hash,
             r.phone_hash,
+            r.phone_verified,
             encrypt((city := place("city", r.city))[0]),
             encrypt((hood := place("neighbourhood", r.neighbourhood))[0]),
             city[1],
             hood[1],
             r.language,
-            subscribed,
+            r.status,
             "import",
             now,
             now,

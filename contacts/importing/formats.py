@@ -130,6 +130,9 @@ class Format:
     signature: tuple  # headers that, all present, identify the export
     headers: dict  # header as exported -> field; earlier entries win for one field
     whole_file: dict = field(default_factory=dict)  # header whose presence marks every row -> status
+    # The export's own bookkeeping (ids, ratings, timestamps, IPs): known, deliberately not
+    # imported, so not listed among the columns "not recognised".
+    known: tuple = ()
 
 
 MAILCHIMP = Format(
@@ -147,6 +150,29 @@ MAILCHIMP = Format(
         "CLEAN_TIME": "cleaned",
     },
     whole_file={"UNSUB_TIME": "unsubscribed", "CLEAN_TIME": "bounced"},
+    known=(
+        "MEMBER_RATING",
+        "OPTIN_TIME",
+        "OPTIN_IP",
+        "CONFIRM_TIME",
+        "CONFIRM_IP",
+        "LATITUDE",
+        "LONGITUDE",
+        "GMTOFF",
+        "DSTOFF",
+        "TIMEZONE",
+        "CC",
+        "REGION",
+        "LAST_CHANGED",
+        "LEID",
+        "EUID",
+        "UNSUB_CAMPAIGN_TITLE",
+        "UNSUB_CAMPAIGN_ID",
+        "UNSUB_REASON",
+        "UNSUB_REASON_OTHER",
+        "CLEAN_CAMPAIGN_TITLE",
+        "CLEAN_CAMPAIGN_ID",
+    ),  # fmt: skip
 )
 ACTION_NETWORK = Format(
     name="action_network",
@@ -162,11 +188,13 @@ ACTION_NETWORK = Format(
         "can2_user_tags": "tags",
         "can2_subscription_status": "status",
     },
+    known=("uuid", "can2_sms_status"),
 )
 LISTMONK = Format(
     name="listmonk",
     signature=("email", "name", "attributes"),
     headers={"email": "email", "name": "name", "attributes": "attributes", "status": "status"},
+    known=("uuid", "created_at", "updated_at"),
 )
 CIVICRM = Format(
     name="civicrm",
@@ -187,6 +215,7 @@ CIVICRM = Format(
         "Tags": "tags",
         "Group(s)": "tags",
     },
+    known=("Contact ID", "Contact Type"),
 )
 GOOGLE = Format(
     name="google",

@@ -341,7 +341,7 @@ def recognise(header):
     Phone), then the file's."""
     names = [_normalise_header(name) for name in header]
     export = formats.detect(set(names), _normalise_header)
-    ranked, claimed = {}, set()  # field -> (rank, index); columns the format named
+    ranked, claimed, known = {}, set(), set()  # field -> (rank, index); columns the format named
     if export is not None:
         table = {_normalise_header(name): (rank, key) for rank, (name, key) in enumerate(export.headers.items())}
         for index, name in enumerate(names):
@@ -350,13 +350,19 @@ def recognise(header):
                 claimed.add(index)
                 if key not in ranked or rank < ranked[key][0]:
                     ranked[key] = (rank, index)
+        known = {_normalise_header(name) for name in export.known}
+        claimed |= {index for index, name in enumerate(names) if name in known}
     for index, name in enumerate(names):
         key = HEADER_LOOKUP.get(name)
         if index not in claimed and key and key not in ranked:
             ranked[key] = (len(ranked) + 1000, index)
     columns = {key: index for key, (_rank, index) in ranked.items()}
     used = set(columns.values())
-    unknown = [name.strip() for index, name in enumerate(header) if index not in used and name.strip()]
+    unknown = [
+        name.strip()
+        for index, name in enumerate(header)
+        if index not in used and name.strip() and names[index] not in known
+    ]
     file_status = None
     for name, status in export.whole_file.items() if export is not None else ():
         if _normalise_header(name) in names:

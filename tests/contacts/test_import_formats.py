@@ -278,3 +278,8 @@ def test_language_values_are_normalised_to_hamlas_codes(value, code):
 )
 def test_tags_cells_split_into_names_without_quotes_or_system_labels(cell, tags):
     assert split_tags(cell) == tags
+
+
+def test_an_exports_own_bookkeeping_columns_are_not_listed_as_unrecognised():
+    plan = inspect(FIXTURES / "mailchimp_unsubscribed.csv")
+    assert plan.unknown_columns == ["Address"]

@@ -108,7 +108,9 @@ def acquire(node, pid=None):
     if predecessors:
         released, messages = release(predecessors)
         log.info("worker %s restarted: %d rows of its previous instance released", node, released)
-        _rechain(messages)
+        # Its chains died with it even where it held no rows at that instant.
+        idle = Message.objects.filter(status=Message.Status.SENDING).exclude(deliveries__status=Delivery.Status.SENDING)
+        _rechain(set(messages) | set(idle.values_list("pk", flat=True)))
     WorkerLease.objects.create(pk=lease, node=node, pid=pid or os.getpid(), renewed_at=Now(), expires_at=_expiry())
     return lease
 

@@ -5,23 +5,32 @@ process, W real Celery worker processes. Prints
 
 * planning_seconds: Message.start() — the INSERT … SELECT snapshot of N deliveries;
 * end_to_end_per_second: from the first batch enqueued to the last delivery sent;
-* bare_loop_per_second: the same rendering + MIME building + SMTP sending over one
-  reused connection, with no queue and no database — the physical limit here;
-* ratio: end-to-end / bare loop.
+* bare_minimal_per_second: a loop that builds a minimal `EmailMessage` per recipient
+  and sends it over one SMTP connection into the same sink (no rendering, no queue, no
+  database); `ratio` is end-to-end / this;
+* bare_loop_per_second: the same loop with Hamla's rendering and MIME building
+  (`ratio_rendered` against it);
+* recovery_seconds: a second send (`recovery_recipients`, the first 10,000 of them by
+  default, HAMLA_BENCH_RECOVERY_RECIPIENTS to change) during which every worker process
+  is SIGKILLed at one third; the workers are started again under the same node names,
+  with a beat; from their start to the send complete (`recovery_resumed_seconds`: to the
+  first row sent again).
 
-The synthetic contacts (source "bench-dispatch") and the message are deleted at the end.
+The synthetic contacts (source "bench-dispatch") and the messages are deleted at the end.
 """
 
 import os
+import signal
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
 from celery import current_app
 from django.conf import settings
-from django.core.mail import get_connection
+from django.core.mail import EmailMessage, get_connection
 from django.core.management.base import CommandError
 from django.db import connection, transaction
 
@@ -32,6 +41,7 @@ from messaging.tasks import kick
 
 SOURCE = "bench-dispatch"
 LIST_NAME = "Benchmark: dispatch"
+RECOVERY_LIST = "Benchmark: dispatch recovery"
 # The project root: the sink and the workers run as `python -m …` from there.
 ROOT = Path(__file__).resolve().parents[2]
 BODY = Path(__file__).with_name("dispatch_body.md")
@@ -52,14 +62,16 @@ def run(options):
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )
-    procs = []
+    procs = []  # every process started, SIGKILLed ones included, so none outlives the run
     message = None
+    recovery = []
     try:
         _wait_port(port)
-        # The machine's speed drifts (other processes share the cores), so the bare loop runs
+        # The machine's speed drifts (other processes share the cores), so the bare loops run
         # just before and just after the end-to-end send, and the two rates are averaged.
         sample = min(recipients, 5_000)
         bare_before = _bare_loop(contact_list, port, sample)
+        minimal_before = _bare_minimal(contact_list, port, sample)
         env = {
             **os.environ,
             "EMAIL_BACKEND": "django.core.mail.backends.smtp.EmailBackend",
@@ -70,31 +82,7 @@ def run(options):
         }
         app = current_app  # the project's app, without importing the project package
         app.control.purge()
-        for n in range(workers):
-            procs.append(
-                subprocess.Popen(
-                    [
-                        sys.executable,
-                        "-m",
-                        "celery",
-                        "-A",
-                        "hamla",
-                        "worker",
-                        "--concurrency=1",
-                        "-n",
-                        f"bench{n}@%h",
-                        "--without-gossip",
-                        "--without-mingle",
-                        "-l",
-                        "WARNING",
-                    ],  # fmt: skip
-                    cwd=ROOT,
-                    env=env,
-                    stdout=subprocess.DEVNULL,
-                    stderr=subprocess.DEVNULL,
-                    start_new_session=True,
-                )
-            )
+        procs += _start_workers(env, workers)
         _wait_workers(app, workers)
 
         message = Message.objects.create(
@@ -109,40 +97,141 @@ def run(options):
 
         t1 = time.perf_counter()
         kick(message, lanes=max(2, workers * 2))
-        while Message.objects.filter(pk=message.pk).values_list("status", flat=True).first() != "sent":
-            time.sleep(0.2)
-            if time.perf_counter() - t1 > max(600, recipients / 50):
-                raise CommandError(f"dispatch did not finish: {message.counts()}")
+        _wait_sent(message, t1, max(600, recipients / 50))
         elapsed = time.perf_counter() - t1
         counts = message.counts()
         end_to_end = counts["sent"] / elapsed
         bare_after = _bare_loop(contact_list, port, sample)
-        bare = {"messages": sample * 2, "rate": (bare_before["rate"] + bare_after["rate"]) / 2}
+        minimal_after = _bare_minimal(contact_list, port, sample)
+        bare = (bare_before["rate"] + bare_after["rate"]) / 2
+        minimal = (minimal_before["rate"] + minimal_after["rate"]) / 2
+
+        size = min(recipients, int(os.environ.get("HAMLA_BENCH_RECOVERY_RECIPIENTS", "10000")))
+        figures = _recovery(env, workers, size, procs, recovery)
         return {
             "recipients": recipients,
             "workers": workers,
             "planning_seconds": round(planning, 3),
             "end_to_end_seconds": round(elapsed, 2),
             "end_to_end_per_second": round(end_to_end, 1),
-            "bare_loop_messages": bare["messages"],
-            "bare_loop_per_second": round(bare["rate"], 1),
+            "bare_minimal_per_second": round(minimal, 1),
+            "bare_minimal_before_after": [round(minimal_before["rate"], 1), round(minimal_after["rate"], 1)],
+            "ratio": round(end_to_end / minimal, 3),
+            "bare_loop_messages": sample * 2,
+            "bare_loop_per_second": round(bare, 1),
             "bare_loop_before_after": [round(bare_before["rate"], 1), round(bare_after["rate"], 1)],
-            "ratio": round(end_to_end / bare["rate"], 3),
+            "ratio_rendered": round(end_to_end / bare, 3),
             "sent": counts["sent"],
             "failed": counts["failed"],
             "in_doubt": counts["in_doubt"],
+            **figures,
         }
     finally:
-        for proc in procs:
-            proc.terminate()
-        for proc in procs:
-            try:
-                proc.wait(20)
-            except subprocess.TimeoutExpired:
-                proc.kill()
+        _stop(procs)
         sink.terminate()
         sink.wait(10)
+        for other in recovery:
+            _cleanup(other, keep_contacts=True)
         _cleanup(message)
+
+
+def _start_workers(env, workers, beat=None):
+    procs = []
+    for n in range(workers):
+        procs.append(
+            subprocess.Popen(
+                [
+                    sys.executable,
+                    "-m",
+                    "celery",
+                    "-A",
+                    "hamla",
+                    "worker",
+                    "--concurrency=1",
+                    "-n",
+                    f"bench{n}@%h",
+                    "--without-gossip",
+                    "--without-mingle",
+                    "-l",
+                    "WARNING",
+                ],  # fmt: skip
+                cwd=ROOT,
+                env=env,
+                stdout=subprocess.DEVNULL,
+                stderr=subprocess.DEVNULL,
+                start_new_session=True,
+            )
+        )
+    if beat is not None:
+        procs.append(
+            subprocess.Popen(
+                [sys.executable, "-m", "celery", "-A", "hamla", "beat", "-s", str(beat), "-l", "WARNING"],
+                cwd=ROOT,
+                env=env,
+                stdout=subprocess.DEVNULL,
+                stderr=subprocess.DEVNULL,
+                start_new_session=True,
+            )
+        )
+    return procs
+
+
+def _stop(procs, sig=signal.SIGTERM):
+    for proc in procs:
+        if proc.poll() is None:
+            os.killpg(proc.pid, sig)
+    for proc in procs:
+        try:
+            proc.wait(20)
+        except subprocess.TimeoutExpired:
+            os.killpg(proc.pid, signal.SIGKILL)
+            proc.wait(5)
+
+
+def _wait_sent(message, since, timeout):
+    while Message.objects.filter(pk=message.pk).values_list("status", flat=True).first() != "sent":
+        time.sleep(0.2)
+        if time.perf_counter() - since > timeout:
+            raise CommandError(f"dispatch did not finish: {message.counts()}")
+
+
+def _recovery(env, workers, size, procs, messages):
+    """A send of `size` during which every worker is SIGKILLed at one third, then started
+    again under the same names (with a beat). Returns its figures; the processes it starts
+    are added to `procs`, its message to `messages`."""
+    contact_list, _ = ContactList.objects.get_or_create(name=RECOVERY_LIST)
+    ids = Contact.objects.filter(memberships__contact_list__name=LIST_NAME).order_by("pk").values_list("pk", flat=True)
+    Membership.objects.bulk_create([Membership(contact_id=pk, contact_list=contact_list) for pk in ids[:size]])
+    message = Message.objects.create(subject_ar="نشرة الاستعادة {{ first_name }}", body_ar=BODY.read_text("utf-8"))
+    messages.append(message)
+    message.lists.add(contact_list)
+    message.schedule()
+    message.start()
+    kick(message, lanes=max(2, workers * 2))
+    sent = Delivery.objects.filter(message=message, status="sent")
+    while sent.count() < size // 3:
+        time.sleep(0.05)
+    _stop(procs, signal.SIGKILL)
+    at_kill = sent.count()
+    beat = Path(tempfile.mkdtemp(prefix="hamla-bench-beat-")) / "schedule"
+    restarted = time.perf_counter()
+    procs += _start_workers(env, workers, beat=beat)
+    while sent.count() <= at_kill:
+        time.sleep(0.1)
+        if time.perf_counter() - restarted > 600:
+            raise CommandError(f"the send did not resume: {message.counts()}")
+    resumed = time.perf_counter() - restarted
+    _wait_sent(message, restarted, 600)
+    counts = message.counts()
+    figures = {
+        "recovery_recipients": size,
+        "recovery_killed_at_sent": at_kill,
+        "recovery_resumed_seconds": round(resumed, 2),
+        "recovery_seconds": round(time.perf_counter() - restarted, 2),
+        "recovery_sent": counts["sent"],
+        "recovery_in_doubt": counts["in_doubt"],
+    }
+    return figures
 
 
 def _contacts(count):
@@ -190,10 +279,29 @@ def _bare_loop(contact_list, port, count):
     return {"messages": len(people), "rate": len(people) / elapsed}
 
 
-def _cleanup(message):
+def _bare_minimal(contact_list, port, count):
+    """A minimal `EmailMessage` per recipient, sent over one SMTP connection: the floor."""
+    addresses = [c.email for c in Contact.objects.filter(memberships__contact_list=contact_list)[:count]]
+    conn = get_connection("django.core.mail.backends.smtp.EmailBackend", host="127.0.0.1", port=port)
+    conn.open()
+    t0 = time.perf_counter()
+    for address in addresses:
+        conn.send_messages([EmailMessage("Newsletter", "Hello", settings.DEFAULT_FROM_EMAIL, [address])])
+    elapsed = time.perf_counter() - t0
+    conn.close()
+    return {"messages": len(addresses), "rate": len(addresses) / elapsed}
+
+
+def _cleanup(message, keep_contacts=False):
     if message is not None:
         Delivery.objects.filter(message=message)._raw_delete(connection.alias)
         message.delete()
+    recovery_list = ContactList.objects.filter(name=RECOVERY_LIST).first()
+    if recovery_list is not None:
+        Membership.objects.filter(contact_list=recovery_list)._raw_delete(connection.alias)
+        recovery_list.delete()
+    if keep_contacts:
+        return
     contact_list = ContactList.objects.filter(name=LIST_NAME).first()
     if contact_list is not None:
         Membership.objects.filter(contact_list=contact_list)._raw_delete(connection.alias)

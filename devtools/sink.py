@@ -1,7 +1,8 @@
 """A local SMTP sink (aiosmtpd) for tests and the dispatch benchmark — never a real provider.
 
 In a test: `with Sink(delay=0.05, fail_first=3, fail_code=451) as sink:` then point
-a worker at `sink.port`; `sink.received` lists (recipient, subject) pairs.
+a worker at `sink.port`; `sink.received` lists (recipient, subject) pairs;
+`sink.refuse()` and `sink.accept()` take the server down and up again on the same port.
 From a shell: `python -m devtools.sink --port 2525` counts what it receives.
 """
 
@@ -47,6 +48,7 @@ class Sink:
         self.handler = Handler(**handler_options)
         self.host = host
         self.controller = Controller(self.handler, hostname=host, port=port or _free_port(host))
+        self.refusing = False
 
     @property
     def port(self):
@@ -60,12 +62,32 @@ class Sink:
     def recipients(self):
         return [rcpt for rcpt, _subject, _message in self.received]
 
+    def refuse(self):
+        """Stop listening: connections to the port are refused (a mail server that is down)
+        until `accept()`. Messages already received are kept."""
+        with self.handler.lock:
+            if self.refusing:
+                return
+            self.refusing = True
+        self.controller.stop()
+
+    def accept(self):
+        """Listen again on the same port after `refuse()`."""
+        with self.handler.lock:
+            if not self.refusing:
+                return
+            self.refusing = False
+        self.controller = Controller(self.handler, hostname=self.host, port=self.controller.port)
+        self.controller.start()
+
     def __enter__(self):
+        self.refusing = False
         self.controller.start()
         return self
 
     def __exit__(self, *exc):
-        self.controller.stop()
+        if not self.refusing:
+            self.controller.stop()
 
 
 def _free_port(host):

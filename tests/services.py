@@ -155,6 +155,113 @@ def _stop(proc):
             proc.wait(5)
 
 
+def postgres_binaries():
+    """The directory holding PostgreSQL's initdb, pg_ctl and postgres (the newest of
+    /usr/lib/postgresql/*/bin, else wherever PATH has initdb), or None."""
+    candidates = sorted(Path("/usr/lib/postgresql").glob("*/bin"), key=lambda p: _version(p.parent.name))
+    for directory in reversed(candidates):
+        if all((directory / tool).exists() for tool in ("initdb", "pg_ctl", "postgres")):
+            return directory
+    initdb = shutil.which("initdb")
+    if initdb:
+        directory = Path(initdb).resolve().parent
+        if (directory / "pg_ctl").exists() and (directory / "postgres").exists():
+            return directory
+    return None
+
+
+def _version(name):
+    return tuple(int(part) for part in name.split(".") if part.isdigit())
+
+
+class PrivateCluster:
+    """A PostgreSQL cluster of this test process only, in a temporary data directory, on a
+    free port of 127.0.0.1, with trust authentication for user postgres and no fsync (its
+    data is thrown away). `restart(down_for=…)` stops it (fast: open sessions are cut, as
+    when the server restarts) and starts it again; never the shared server of other tests.
+
+    PostgreSQL refuses to run as root: when the tests run as root, the cluster runs as the
+    `postgres` system user (the data directory is handed to it)."""
+
+    def __init__(self, binaries, directory):
+        self.bin = Path(binaries)
+        self.data = Path(directory) / "data"
+        self.log = Path(directory) / "postgres.log"
+        self.port = None
+        self.user = None
+        if os.geteuid() == 0:
+            import pwd
+
+            try:
+                self.user = pwd.getpwnam("postgres")
+            except KeyError:
+                unavailable("PostgreSQL cannot run as root and there is no `postgres` user to run it as")
+            os.chown(directory, self.user.pw_uid, self.user.pw_gid)
+
+    def _run(self, *args, check=True):
+        return subprocess.run(
+            [str(self.bin / args[0]), *args[1:]],
+            capture_output=True,
+            text=True,
+            check=check,
+            user=self.user.pw_uid if self.user else None,
+            group=self.user.pw_gid if self.user else None,
+            cwd=self.data.parent,
+        )
+
+    def init(self):
+        self._run("initdb", "-D", str(self.data), "-U", "postgres", "-A", "trust", "--no-sync", "-E", "UTF8")
+
+    def start(self, attempts=5):
+        for _ in range(attempts if self.port is None else 1):
+            port = self.port or free_port()
+            options = f"-p {port} -k {self.data.parent} -c listen_addresses=127.0.0.1 -c fsync=off"
+            options += " -c synchronous_commit=off -c full_page_writes=off"
+            ctl = ("pg_ctl", "-D", str(self.data), "-l", str(self.log), "-o", options, "-w", "-t", "30")
+            result = self._run(*ctl, "start", check=False)
+            if result.returncode == 0:
+                self.port = port
+                return
+        tail = self.log.read_text(errors="replace")[-800:] if self.log.exists() else result.stderr
+        unavailable(f"a private PostgreSQL did not start:\n{tail}")
+
+    def stop(self, mode="fast"):
+        self._run("pg_ctl", "-D", str(self.data), "-m", mode, "-w", "-t", "30", "stop", check=False)
+
+    def restart(self, down_for=0.0):
+        self.stop()
+        time.sleep(down_for)
+        self.start()
+
+    def url(self, name="postgres"):
+        return f"postgres://postgres@127.0.0.1:{self.port}/{name}"
+
+    def create_database(self, name):
+        import psycopg
+
+        with psycopg.connect(self.url(), autocommit=True) as conn:
+            conn.execute(f'DROP DATABASE IF EXISTS "{name}"')
+            conn.execute(f'CREATE DATABASE "{name}"')
+        return self.url(name)
+
+
+@contextmanager
+def private_postgres():
+    """A PrivateCluster, started; stopped and its directory removed on exit. Skipped (failed
+    under CI) without PostgreSQL's server binaries."""
+    binaries = postgres_binaries()
+    if binaries is None:
+        unavailable("needs PostgreSQL's server binaries (initdb, pg_ctl): apt-get install postgresql")
+    with tempfile.TemporaryDirectory(prefix="hamla-test-pg-") as directory:
+        cluster = PrivateCluster(binaries, directory)
+        cluster.init()
+        cluster.start()
+        try:
+            yield cluster
+        finally:
+            cluster.stop(mode="immediate")
+
+
 def need_postgres():
     if connection.vendor != "postgresql":
         unavailable("needs PostgreSQL: set DATABASE_URL=postgres://postgres@127.0.0.1:5432/hamla")

@@ -262,6 +262,21 @@ def private_postgres():
             cluster.stop(mode="immediate")
 
 
+def sqlite_file_bytes(path):
+    """The bytes of an SQLite database file (or its -wal), read by a child process.
+
+    Never open() and close() a database file in a process that has it open through SQLite:
+    closing any descriptor of a file drops every POSIX lock the process holds on it, SQLite's
+    included. The process keeps using its connection without the shared lock that tells
+    others it is there, so the next process to close its last connection checkpoints and
+    deletes the write-ahead log under it, and the two go on writing to different logs:
+    "database disk image is malformed" (https://sqlite.org/howtocorrupt.html, 2.2). A child
+    process's descriptors carry no lock of ours. Returns b"" when the file does not exist."""
+    if not Path(path).exists():
+        return b""
+    return subprocess.run(["cat", "--", str(path)], capture_output=True, check=True).stdout
+
+
 def need_postgres():
     if connection.vendor != "postgresql":
         unavailable("needs PostgreSQL: set DATABASE_URL=postgres://postgres@127.0.0.1:5432/hamla")

@@ -6,7 +6,7 @@ import pytest
 from django.db import connection
 
 from contacts.importing import import_file
-from tests.services import need_tool
+from tests.services import need_tool, sqlite_file_bytes
 
 from .helpers import ARABIC_ROWS, a_list, make_contact, write_csv
 
@@ -37,7 +37,8 @@ def database_bytes():
         with connection.cursor() as cursor:
             cursor.execute("PRAGMA wal_checkpoint(FULL)")
         name = Path(connection.settings_dict["NAME"])
-        return b"".join(p.read_bytes() for p in (name, Path(f"{name}-wal")) if p.exists())
+        # Read by a child process: reading it here would drop our connection's locks.
+        return b"".join(sqlite_file_bytes(p) for p in (name, Path(f"{name}-wal")))
     pg_dump = need_tool("pg_dump", "postgresql-client")
     db = connection.settings_dict
     env = {"PGPASSWORD": db.get("PASSWORD") or ""}

@@ -51,6 +51,7 @@ def contact_rows(count, seed=1):
     rng = random.Random(seed)
     now = datetime.now(tz=UTC)
     rows = []
+    # One value per column, in CONTACT_COLUMNS order (a test checks the lengths agree).
     for i in range(count):
         has_phone = i % 2 == 0
         rows.append(
@@ -62,9 +63,12 @@ def contact_rows(count, seed=1):
                 b"",
                 os.urandom(32).hex(),
                 os.urandom(32).hex() if has_phone else None,
-                rng.choice(["ar", "ar", "en", "tr"]),
-                rng.choice(CITIES),
+                True,
+                os.urandom(29 + len(rng.choice(CITIES).encode())),
+                b"",
+                os.urandom(32).hex(),
                 "",
+                rng.choice(["ar", "ar", "en", "tr"]),
                 "subscribed",
                 "import",
                 now,

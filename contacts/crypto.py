@@ -163,12 +163,38 @@ def normalise_phone(value, region=DEFAULT_REGION):
     return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
 
 
+def plausible_phone(value, region=DEFAULT_REGION):
+    """The number in E.164 when phonenumbers cannot validate it but it has the length and
+    shape of its country's numbers (Syrian mobiles in ranges added after the library's
+    metadata: +96391…, +96392…, +96397…), else ''. Such numbers are kept unverified."""
+    if not value:
+        return ""
+    try:
+        number = phonenumbers.parse(str(value).translate(_DIGITS), region)
+    except phonenumbers.NumberParseException:
+        return ""
+    meta = phonenumbers.PhoneMetadata.metadata_for_region(
+        phonenumbers.region_code_for_country_code(number.country_code)
+    )
+    national = phonenumbers.national_significant_number(number)
+    general = meta.general_desc.national_number_pattern if meta is not None and meta.general_desc else None
+    if not phonenumbers.is_possible_number(number) or not general or not re.fullmatch(general, national):
+        return ""
+    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+
+
+def phone_key(value, region=DEFAULT_REGION):
+    """What a phone's blind index is computed from: the validated number, or else the
+    plausible one, so a number kept unverified is still found by a search for it."""
+    return normalise_phone(value, region) or plausible_phone(value, region)
+
+
 def normalise_name(value):
     """Lower-cased NFKC name with runs of spaces collapsed (for search)."""
     return _SPACES.sub(" ", unicodedata.normalize("NFKC", value or "")).strip().casefold()
 
 
-NORMALISERS = {"email": normalise_email, "phone": normalise_phone}
+NORMALISERS = {"email": normalise_email, "phone": phone_key}
 
 
 def blind_index(value, kind, normalised=False):

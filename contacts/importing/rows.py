@@ -14,7 +14,6 @@ import re
 import unicodedata
 from dataclasses import dataclass, field
 
-import phonenumbers
 from django.utils.translation import gettext_lazy as _
 
 from core.addresses import is_mailable
@@ -238,17 +237,8 @@ def _phone(value):
     phone = crypto.normalise_phone(value)
     if phone:
         return phone, True
-    try:
-        number = phonenumbers.parse(value.translate(_DIGITS), crypto.DEFAULT_REGION)
-    except phonenumbers.NumberParseException:
-        return "", True
-    region = phonenumbers.region_code_for_country_code(number.country_code)
-    meta = phonenumbers.PhoneMetadata.metadata_for_region(region)
-    national = phonenumbers.national_significant_number(number)
-    general = meta.general_desc.national_number_pattern if meta is not None and meta.general_desc else None
-    if not phonenumbers.is_possible_number(number) or not general or not re.fullmatch(general, national):
-        return "", True
-    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164), False
+    plausible = crypto.plausible_phone(value)
+    return plausible, not plausible
 
 
 def _status(cell, column, plan):

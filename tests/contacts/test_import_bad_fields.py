@@ -78,3 +78,11 @@ def test_the_refused_value_is_stored_nowhere_and_logged_nowhere(tmp_path, caplog
     job.refresh_from_db()
     stored = [str(job.errors), error_report_path(job).read_text(encoding="utf-8-sig"), caplog.text]
     assert (result.error_count, [("SECRET" in text) for text in stored]) == (1, [False, False, False])
+
+
+def test_a_phone_kept_unverified_is_found_by_a_search_for_it(tmp_path):
+    path = write_csv(tmp_path / "a.csv", ["email,phone", "new@example.org,0912 345 678"])
+    import_file(path, a_list())
+    assert list(Contact.objects.by_phone("+963 912 345 678").values_list("email_hash", flat=True)) == [
+        Contact.objects.get().email_hash
+    ]

@@ -1,13 +1,14 @@
 from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
-from django.db import connection, models
+from django.db import connection, models, transaction
 from django.db.models import Count, IntegerField, OuterRef, Sum
 from django.db.models.functions import Cast, ExtractYear, Substr
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from accounts.models import audit
 from core.i18n import bilingual
 
 from . import goals
@@ -105,7 +106,8 @@ class Campaign(models.Model):
         Status.PLANNED: {Status.ACTIVE, Status.CANCELLED},
         Status.ACTIVE: {Status.COMPLETED, Status.CANCELLED},
         Status.COMPLETED: set(),
-        Status.CANCELLED: set(),
+        # Undo of a cancellation: back to planned, from where it can be started again (`reopen`).
+        Status.CANCELLED: {Status.PLANNED},
     }
 
     title_ar = models.CharField(_("title (Arabic)"), max_length=200, blank=True)
@@ -224,6 +226,21 @@ class Campaign(models.Model):
 
     def cancel(self):
         self.move_to(self.Status.CANCELLED)
+
+    def reopen(self, by):
+        """Undo a cancellation: a cancelled campaign becomes planned again, and the move is
+        audited ("campaign.reopen") in the same transaction.
+
+        Guarantee: only a campaign that is cancelled in the database at this moment moves
+        (a conditional update, as in `move_to`); anything else raises ValidationError and
+        changes nothing, so two organizers reopening at once make one move and one event.
+        Nothing the campaign holds (actions, flyers, signups, goals) was removed by the
+        cancellation, so nothing needs restoring."""
+        if self.status != self.Status.CANCELLED:
+            raise ValidationError(_("Only a cancelled campaign can be reopened."))
+        with transaction.atomic():
+            self.move_to(self.Status.PLANNED)
+            audit(by, "campaign.reopen", self)
 
 
 class Action(models.Model):

@@ -6,12 +6,14 @@ from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import get_language_bidi
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from accounts.decorators import organizer_required
+from accounts.confirm import Confirmation, confirmed, render_confirmation
 from accounts.models import audit
 from core.i18n import current_language
 
@@ -98,18 +100,50 @@ def campaign_edit(request, pk):
 @require_POST
 @organizer_required
 def campaign_status(request, pk):
+    """Start, complete, cancel or reopen. Cancelling goes through a confirmation step that
+    says what will happen (the POST acts only with confirm=cancel); reopening a cancelled
+    campaign is `Campaign.reopen` (audited there)."""
     campaign = get_object_or_404(Campaign, pk=pk)
     old = campaign.status
-    try:
-        campaign.move_to(request.POST.get("status", ""))
-    except ValueError:
+    target = request.POST.get("status", "")
+    if target not in Campaign.Status.values:
         messages.error(request, _("Unknown status."))
+        return redirect(campaign)
+    if target == Campaign.Status.CANCELLED and campaign.can_move_to(target) and not confirmed(request, "cancel"):
+        return render_confirmation(request, _cancel_confirmation(campaign))
+    try:
+        if old == Campaign.Status.CANCELLED and target == Campaign.Status.PLANNED:
+            campaign.reopen(by=request.user)
+        else:
+            campaign.move_to(target)
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
     else:
-        audit(request.user, "campaign.status", campaign, old=old, new=campaign.status)
-        messages.success(request, _("Status changed to %(status)s.") % {"status": campaign.get_status_display()})
+        if target == Campaign.Status.PLANNED:
+            messages.success(request, _("The campaign is reopened: it is planned again."))
+        else:
+            audit(request.user, "campaign.status", campaign, old=old, new=campaign.status)
+            messages.success(request, _("Status changed to %(status)s.") % {"status": campaign.get_status_display()})
     return redirect(campaign)
+
+
+def _cancel_confirmation(campaign):
+    consequences = [_("It is marked cancelled and stops counting as active.")]
+    if campaign.is_public:
+        consequences.append(_("Its public page stays online and still takes signups: to take it down, make the campaign private on its edit page."))
+    consequences.append(
+        _("Its history stays: actions, flyers, print runs and signups are kept, and it can be reopened later.")
+    )
+    return Confirmation(
+        code="cancel",
+        question=_("Cancel the campaign ‘%(title)s’?") % {"title": campaign.title},
+        consequences=consequences,
+        button=_("Yes, cancel the campaign"),
+        keep=_("No, keep it running"),
+        action=reverse("campaigns:status", args=[campaign.pk]),
+        back=campaign.get_absolute_url(),
+        fields=[("status", Campaign.Status.CANCELLED)],
+    )
 
 
 @organizer_required

@@ -96,3 +96,56 @@ def test_saving_the_edit_form_keeps_a_status_move_made_meanwhile(monkeypatch):
     assert client.post(f"/campaigns/{campaign.pk}/edit/", data).status_code == 302
     campaign.refresh_from_db()
     assert (campaign.title_en, campaign.status) == ("Renamed", Campaign.Status.ACTIVE)
+
+
+def test_a_cancel_button_press_without_the_confirmation_cancels_nothing_and_asks_in_words():
+    campaign = make_campaign(title_en="Clean Aleppo 2026")
+    client = logged_in(make_user())
+    with translation.override("en"):
+        response = client.post(f"/campaigns/{campaign.pk}/status/", {"status": "cancelled"}, HTTP_ACCEPT_LANGUAGE="en")
+    campaign.refresh_from_db()
+    assert (response.status_code, campaign.status, "Clean Aleppo 2026" in response.content.decode()) == (
+        200,
+        "planned",
+        True,
+    )
+
+
+def test_the_confirmed_cancel_cancels_and_audits():
+    from accounts.models import AuditEvent
+
+    campaign = make_campaign()
+    client = logged_in(make_user())
+    client.post(f"/campaigns/{campaign.pk}/status/", {"status": "cancelled", "confirm": "cancel"})
+    campaign.refresh_from_db()
+    assert (campaign.status, AuditEvent.objects.filter(action="campaign.status").count()) == ("cancelled", 1)
+
+
+def test_a_cancelled_campaign_can_be_reopened_and_the_reopening_is_audited():
+    from accounts.models import AuditEvent
+
+    campaign = make_campaign(status="cancelled")
+    user = make_user()
+    logged_in(user).post(f"/campaigns/{campaign.pk}/status/", {"status": "planned"})
+    campaign.refresh_from_db()
+    event = AuditEvent.objects.get(action="campaign.reopen")
+    assert (campaign.status, event.actor, event.object_id) == ("planned", user, str(campaign.pk))
+
+
+def test_reopening_a_campaign_that_is_not_cancelled_changes_nothing():
+    campaign = make_campaign(status="active")
+    with pytest.raises(ValidationError):
+        campaign.reopen(by=None)
+    campaign.refresh_from_db()
+    assert campaign.status == "active"
+
+
+def test_a_stale_copy_cannot_reopen_twice():
+    from accounts.models import AuditEvent
+
+    campaign = make_campaign(status="cancelled")
+    stale = Campaign.objects.get(pk=campaign.pk)
+    campaign.reopen(by=None)
+    with pytest.raises(ValidationError):
+        stale.reopen(by=None)
+    assert AuditEvent.objects.filter(action="campaign.reopen").count() == 1

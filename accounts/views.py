@@ -16,6 +16,7 @@ from django_otp import login as otp_login
 
 from core.mail import outbox_messages, outbox_path
 
+from . import home as home_
 from . import two_factor as two_factor_
 from .decorators import admin_required, staff_required
 from .forms import TokenForm
@@ -26,6 +27,11 @@ from .roles import ROLE_LABELS, ROLES, is_organizer, role_of
 class LoginView(auth_views.LoginView):
     template_name = "accounts/login.html"
     redirect_authenticated_user = True
+
+    def get_default_redirect_url(self):
+        """Where a role lands when no `next` says otherwise (see accounts.home.land)."""
+        target = home_.landing(role_of(self.request.user))
+        return reverse(target) if target else super().get_default_redirect_url()
 
 
 def two_factor(request):
@@ -117,7 +123,8 @@ def enrol(request, token):
 
 @staff_required
 def home(request):
-    return render(request, "home.html", {"role": role_of(request.user)})
+    """The dashboard: what is happening now, in the panels the apps above contribute."""
+    return render(request, "home.html", {"role": role_of(request.user), "panels": home_.panels_for(request)})
 
 
 @admin_required

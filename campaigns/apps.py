@@ -11,3 +11,8 @@ class CampaignsConfig(AppConfig):
         grant(ADMIN, "campaigns")
         grant(ORGANIZER, "campaigns")
         grant(VOLUNTEER, "campaigns.view_campaign")
+        from accounts import home
+
+        from . import home as home_panels
+
+        home.register(home_panels.home_panel)

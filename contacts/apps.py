@@ -16,3 +16,8 @@ class ContactsConfig(AppConfig):
         grant(ORGANIZER, "contacts", admin_only=["contacts.export_contacts"])
         goals.register()
         dashboard.register(panels.campaign_panel)
+        from accounts import home
+
+        from . import home as home_panels
+
+        home.register(home_panels.home_panel)

@@ -17,3 +17,6 @@ class FlyersConfig(AppConfig):
         grant(VOLUNTEER, "flyers.view_flyer", "flyers.add_printrun", "flyers.view_printrun")
         goals.register()
         dashboard.register(panels.campaign_panel)
+        from accounts import home
+
+        home.land(VOLUNTEER, "flyers:volunteer")  # volunteers log in to the print page

@@ -24,6 +24,11 @@ class MessagingConfig(AppConfig):
         grant(ORGANIZER, "messaging")
         goals.register()
         dashboard.register(panels.campaign_panel)
+        from accounts import home
+
+        from . import home as home_panels
+
+        home.register(home_panels.home_panel)
         # One-click unsubscribe links need an https SITE_URL in production: messaging.E001.
         checks.register(emails.one_click_needs_https, checks.Tags.security, deploy=True)
         # An erased contact's deliveries keep their status but nothing that names them.

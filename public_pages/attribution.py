@@ -1,8 +1,15 @@
 """Crediting a visit or a signup to the flyer print run whose QR code brought it, and the signup form's context."""
 
+import hashlib
+import hmac
 import re
+import secrets
 
+from django.core.cache import cache
 from django.urls import reverse
+from django.utils import timezone
+
+from core.clientip import client_ip
 
 from contacts.forms import SignupForm
 from contacts.signup import RateLimited, request_signup
@@ -27,9 +34,39 @@ def any_print_run(code):
     return PrintRun.objects.select_related("flyer__campaign").filter(code=code).first()
 
 
-def record_visit(print_run):
-    """Count one visit from this print run's QR code; nothing about the visitor is stored."""
-    print_run.record_visit(print_run.code)
+DAY = 24 * 3600
+
+
+def _daily_salt(day):
+    """A random salt for `day`, kept only in the cache and gone after two days at most.
+
+    Not derived from SECRET_KEY or any other lasting secret: once it expires nobody, the
+    server's operator included, can recompute yesterday's fingerprints from an address."""
+    key = f"qr-visit-salt:{day}"
+    cache.add(key, secrets.token_hex(32), timeout=2 * DAY)
+    return cache.get(key) or ""
+
+
+def visitor_fingerprint(request, print_run, day):
+    """A keyed hash of (print run, address, user agent) under `day`'s random salt.
+
+    It identifies no one: the address and user agent are never stored, only this digest,
+    and only in the cache for 24 hours; the salt is random, rotates daily and expires, so the
+    digest cannot be reversed, looked up in a table, or linked to the same visitor on
+    another day or another flyer. Its only use is "this print run had this visit already today"."""
+    salt = _daily_salt(day)
+    agent = request.META.get("HTTP_USER_AGENT", "")[:512]
+    text = f"{print_run.pk}\n{client_ip(request) or ''}\n{agent}"
+    return hmac.new(salt.encode(), text.encode("utf-8", "replace"), hashlib.sha256).hexdigest()
+
+
+def record_visit(request, print_run):
+    """Count a visit from this print run's QR code once per visitor per day (a reload, or a
+    second look the same day, is not a new visit); nothing identifying the visitor is kept."""
+    day = timezone.localdate().isoformat()
+    seen = f"qr-visit:{day}:{visitor_fingerprint(request, print_run, day)}"
+    if cache.add(seen, 1, timeout=DAY):
+        print_run.record_visit(print_run.code)
 
 
 def signup_context(request, campaign, print_run):

@@ -23,7 +23,7 @@ def campaign(request, slug):
     code = request.GET.get("r") or request.POST.get("r") or ""
     print_run = attribution.print_run_for(campaign, code)
     if request.method == "GET" and print_run is not None:
-        attribution.record_visit(print_run)
+        attribution.record_visit(request, print_run)
     context = attribution.signup_context(request, campaign, print_run)
     if context.get("redirect"):
         return redirect(context["redirect"])

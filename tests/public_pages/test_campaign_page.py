@@ -1,5 +1,6 @@
 import datetime
 import re
+import time
 
 import pytest
 from django.test import Client
@@ -63,7 +64,7 @@ def test_it_shows_only_public_upcoming_actions():
     assert "Last month" not in body
 
 
-def test_a_visit_from_a_flyer_code_is_counted_once_per_get():
+def test_a_reload_of_a_flyer_code_is_not_a_second_visit():
     campaign = public_campaign()
     run = print_run_of(campaign)
     client = Client()
@@ -71,7 +72,39 @@ def test_a_visit_from_a_flyer_code_is_counted_once_per_get():
     client.get(f"/c/clean/?r={run.code}")
     client.get("/c/clean/")
     run.refresh_from_db()
+    assert run.visits == 1
+
+
+def test_two_visitors_of_a_flyer_code_are_two_visits():
+    campaign = public_campaign()
+    run = print_run_of(campaign)
+    Client(REMOTE_ADDR="203.0.113.7").get(f"/c/clean/?r={run.code}")
+    Client(REMOTE_ADDR="203.0.113.8").get(f"/c/clean/?r={run.code}")
+    run.refresh_from_db()
     assert run.visits == 2
+
+
+def test_the_same_visitor_counts_again_the_next_day(monkeypatch):
+    campaign = public_campaign()
+    run = print_run_of(campaign)
+    Client().get(f"/c/clean/?r={run.code}")
+    tomorrow = timezone.localdate() + datetime.timedelta(days=1)
+    monkeypatch.setattr(timezone, "localdate", lambda *args, **kwargs: tomorrow)
+    Client().get(f"/c/clean/?r={run.code}")
+    run.refresh_from_db()
+    assert run.visits == 2
+
+
+def test_the_once_a_day_check_keeps_neither_address_nor_user_agent_and_expires_in_a_day():
+    from django.core.cache import cache
+
+    campaign = public_campaign()
+    run = print_run_of(campaign)
+    Client(REMOTE_ADDR="203.0.113.77", HTTP_USER_AGENT="PhoneBrowser/9.9").get(f"/c/clean/?r={run.code}")
+    kept = {key: (value, expiry) for key, value in cache._cache.items() for expiry in [cache._expire_info[key]]}
+    stored = repr(kept)
+    lifetimes = [expiry - time.time() for _, expiry in kept.values()]
+    assert "203.0.113.77" not in stored and "PhoneBrowser" not in stored and max(lifetimes) <= 2 * 24 * 3600
 
 
 def test_a_post_does_not_count_a_visit():

@@ -9,10 +9,9 @@ from django.core.cache import cache
 from django.urls import reverse
 from django.utils import timezone
 
-from core.clientip import client_ip
-
 from contacts.forms import SignupForm
 from contacts.signup import RateLimited, request_signup
+from core.clientip import client_ip
 from flyers.models import PrintRun
 
 CODE = re.compile(r"[A-Za-z0-9_-]{1,16}")

@@ -1,7 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from . import views
+from . import organisation_views, views
 
 app_name = "accounts"
 urlpatterns = [
@@ -13,6 +13,7 @@ urlpatterns = [
     path("users/<int:pk>/enrolment-link/", views.enrolment_link, name="enrolment_link"),
     path("enrol/<str:token>/", views.enrol, name="enrol"),
     path("audit/", views.audit_log, name="audit"),
+    path("organisation/", organisation_views.organisation, name="organisation"),
     path("outbox/", views.outbox, name="outbox"),
     path("outbox/<str:name>", views.outbox_file, name="outbox_file"),
 ]

@@ -19,6 +19,7 @@ from reportlab.lib.units import mm
 from reportlab.platypus import CondPageBreak, Flowable, KeepTogether, SimpleDocTemplate, Spacer
 
 from core.typeset import CREATOR, PAGE_SIZES, BidiParagraph, HamlaCanvas, draw_paragraph, measure_text, register_fonts
+from organisation.models import Organisation
 
 from .charts import fill_years
 from .models import Action, Campaign, years_of
@@ -212,6 +213,9 @@ def _render(data, year, language):
     width = page_width - 2 * margin
     title = _("Mobilisation history")
     scope = str(year) if year else _("All years")
+    # The title page names the organisation (in the report's language) and shows its logo.
+    profile = Organisation.current()
+    organisation_name = profile.name_in(language)
     doc = SimpleDocTemplate(
         buffer,
         pagesize=(page_width, page_height),
@@ -227,12 +231,12 @@ def _render(data, year, language):
         creator=CREATOR,
         producer=CREATOR,
     )
-    footer = _("Hamla — mobilisation history — page %(page)s")
+    footer = _("%(organisation)s — mobilisation history — page %(page)s")
 
     def on_page(canvas, doc):
         draw_paragraph(
             canvas,
-            footer % {"page": doc.page},
+            footer % {"organisation": organisation_name, "page": doc.page},
             margin,
             margin,
             width,
@@ -244,6 +248,8 @@ def _render(data, year, language):
 
     kind_labels = dict(Action.Kind.choices)
     story = [
+        *_title_logo(profile.logo_bytes, rtl),
+        BidiParagraph(organisation_name, 14, bold=True, color=MUTED, direction=direction, space_after=1 * mm),
         BidiParagraph(title, 22, bold=True, color=ACCENT, space_after=2 * mm),
         BidiParagraph(
             f"{scope} · " + _("generated %(date)s") % {"date": formats.date_format(timezone.localdate())},
@@ -319,6 +325,19 @@ class _Rule(Flowable):
         self.canv.setStrokeColor(LINE)
         self.canv.setLineWidth(0.8)
         self.canv.line(0, self.height - 1 * mm, self.width, self.height - 1 * mm)
+
+
+def _title_logo(data, rtl):
+    """The organisation's logo (already validated PNG) at the title's side, 18 mm high."""
+    if not data:
+        return []
+    from reportlab.lib.utils import ImageReader
+    from reportlab.platypus import Image
+
+    width, height = ImageReader(io.BytesIO(data)).getSize()
+    logo = Image(io.BytesIO(data), width=18 * mm * width / height, height=18 * mm)
+    logo.hAlign = "RIGHT" if rtl else "LEFT"
+    return [logo, Spacer(1, 2 * mm)]
 
 
 def _campaign_line(campaign, direction):

@@ -52,6 +52,17 @@ class FlyerSpec:
 _TEXT_FIELDS = ("headline_ar", "body_ar", "cta_ar", "headline_en", "body_en", "cta_en", "footer")
 
 
+def with_defaults(spec: FlyerSpec, footer: str = "", logo: bytes | None = None) -> FlyerSpec:
+    """`spec` with the organisation's name as its footer and its logo when the flyer sets
+    neither itself; a flyer's own footer or logo is kept as it is."""
+    changes = {}
+    if not (spec.footer or "").strip() and footer:
+        changes["footer"] = footer
+    if not spec.logo and logo:
+        changes["logo"] = bytes(logo)
+    return FlyerSpec(**{**spec.__dict__, **changes}) if changes else spec
+
+
 @dataclass
 class _Palette:
     ink: Color

@@ -79,9 +79,12 @@ class Flyer(models.Model):
 
     def spec(self, print_run=None, grayscale=None):
         """The PDF engine's description of this flyer (flyers.designs.FlyerSpec); pure data, no rendering."""
-        from .designs import FlyerSpec
+        from organisation.models import Organisation
 
-        return FlyerSpec(
+        from .designs import FlyerSpec, with_defaults
+
+        profile = Organisation.current()
+        spec = FlyerSpec(
             headline_ar=_keep_numbers_whole(self.headline_ar),
             body_ar=_keep_numbers_whole(self.body_ar),
             cta_ar=_keep_numbers_whole(self.cta_ar),
@@ -95,6 +98,8 @@ class Flyer(models.Model):
             footer=self.footer,
             accent=self.accent or "#C62828",
         )
+        # The organisation's names and logo where the flyer sets no footer or logo of its own.
+        return with_defaults(spec, footer=profile.flyer_footer, logo=profile.logo_bytes)
 
     @property
     def headline(self):

@@ -76,6 +76,7 @@ CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", SITE_URL)
 # ("Log in" is "تسجيل الدخول" here, not the admin's "ادخل").
 INSTALLED_APPS = [
     "accounts",
+    "organisation",
     "contacts",
     "campaigns",
     "flyers",
@@ -133,6 +134,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.i18n",
                 "accounts.context_processors.roles",
+                "organisation.context_processors.organisation",
             ],
         },
     },

@@ -272,7 +272,7 @@ def _send_claimed(message, claim_id, rows, result):
     """Send the claimed `rows` in order; returns (a Stop, or None when every row has its
     outcome, and the ids to give back)."""
     contacts = _load_contacts([contact_id for _pk, contact_id in rows if contact_id])
-    campaign_title = message.campaign.title if message.campaign_id else ""
+    campaign_title = message.campaign if message.campaign_id else ""  # titled in each language
     prepared = {}
     token_url = tokens.unsubscribe_url("TOKEN")
     prefs_url = tokens.preferences_url("TOKEN")

@@ -14,7 +14,9 @@ from django.template.loader import render_to_string
 from django.utils import translation
 from django.utils.safestring import mark_safe
 
+from core.i18n import bilingual
 from core.mailheaders import StandardEmail, message_id
+from organisation.models import Organisation
 
 from . import compose
 
@@ -27,15 +29,29 @@ class Prepared:
     subject: str
     html: str
     text: str
+    # The organisation's sender name on DEFAULT_FROM_EMAIL's address (read once per language,
+    # not once per recipient).
+    from_email: str = ""
 
 
 def sender_name():
-    return parseaddr(settings.DEFAULT_FROM_EMAIL)[0] or "Hamla"
+    """The sender name supporters see: the organisation profile's, else DEFAULT_FROM_EMAIL's."""
+    return Organisation.current().display_sender() or parseaddr(settings.DEFAULT_FROM_EMAIL)[0] or "Hamla"
+
+
+def campaign_title_in(campaign, language):
+    """The campaign's title in the recipient's language (the other language's if that one is
+    not written); a plain string is taken as it is."""
+    if hasattr(campaign, "title_ar"):
+        return bilingual(campaign, "title", language)
+    return campaign or ""
 
 
 def prepare(subject, body, language, campaign_title=""):
-    """Render one language version once, merge fields left as placeholders."""
+    """Render one language version once, merge fields left as placeholders. `campaign_title`
+    is the campaign itself (its title is then read in `language`) or a string."""
     rtl = language == "ar"
+    profile = Organisation.current()
     fragment = compose.body_html(body)
     context = {
         "language": language,
@@ -45,15 +61,24 @@ def prepare(subject, body, language, campaign_title=""):
         "fonts": FONTS,
         "subject": compose.subject_template(subject),
         "preheader": compose.preheader(fragment),
-        "sender_name": sender_name(),
-        "campaign_title": campaign_title,
+        "sender_name": profile.display_sender(),
+        "organisation_name": profile.name_in(language),
+        "contact_line": profile.contact_line,
+        "accent": profile.accent or "#0b6e4f",
+        "campaign_title": campaign_title_in(campaign_title, language),
         "unsubscribe_url": compose.PLACEHOLDER.format("unsubscribe_url"),
         "preferences_url": compose.PLACEHOLDER.format("preferences_url"),
     }
     with translation.override(language):
         html = render_to_string("messaging/email/newsletter.html", {**context, "body": mark_safe(fragment)})  # noqa: S308 - sanitised by nh3
         text = render_to_string("messaging/email/newsletter.txt", {**context, "body": compose.html_to_text(fragment)})
-    return Prepared(language=language, subject=context["subject"], html=html, text=text.strip() + "\n")
+    return Prepared(
+        language=language,
+        subject=context["subject"],
+        html=html,
+        text=text.strip() + "\n",
+        from_email=profile.from_email(),
+    )
 
 
 # Bidi embedding, override and isolate controls: in a name they could turn the rest of
@@ -70,12 +95,13 @@ def _one_line(value):
 def build(prepared, to, values, headers=None):
     """One recipient's email. `values` maps merge-field names to plain strings."""
     values = {name: _one_line(value) for name, value in values.items()}
+    sender = prepared.from_email or settings.DEFAULT_FROM_EMAIL
     message = StandardEmail(
         subject=compose.fill(prepared.subject, values, escape=False),
         body=compose.fill(prepared.text, values, escape=False),
-        from_email=settings.DEFAULT_FROM_EMAIL,
+        from_email=sender,
         to=[to],
-        headers={"Message-ID": message_id(settings.DEFAULT_FROM_EMAIL), **(headers or {})},
+        headers={"Message-ID": message_id(sender), **(headers or {})},
     )
     message.attach_alternative(compose.fill(prepared.html, values, escape=True), "text/html")
     return message

@@ -110,7 +110,7 @@ def preview(request, pk, language):
         used, subject, body = message.content_for(language)
     except ValidationError:
         return HttpResponse(_("Nothing to preview yet."), content_type="text/plain; charset=utf-8")
-    campaign_title = message.campaign.title if message.campaign_id else ""
+    campaign_title = message.campaign if message.campaign_id else ""  # titled in each language
     prepared = emails.prepare(subject, body, used, campaign_title)
     html = composing.fill(prepared.html, composing.sample_values(used), escape=True)
     response = HttpResponse(html)
@@ -132,7 +132,7 @@ def send_test(request, pk):
     except ValidationError as exc:
         flash.error(request, " ".join(exc.messages))
         return redirect(message)
-    campaign_title = message.campaign.title if message.campaign_id else ""
+    campaign_title = message.campaign if message.campaign_id else ""  # titled in each language
     emails.send_test(subject, body, language, form.cleaned_data["address"], campaign_title)
     audit(request.user, "message.test_sent", message, language=language)
     flash.success(request, _("A test was sent."))

@@ -1,5 +1,6 @@
 """The demo scenario `seed_demo` loads: one ordered story, each step idempotent.
 
+0. organisation: the organisation's profile (names, sender, contact line) from its own account;
 1. history: the organisation's own account as campaigns and actions, plus the current
    campaign with a public page (its slug is `DEMO_SLUG`, spelled once, in `history`);
 2. contacts: obviously fake supporters on a demo list;
@@ -9,10 +10,10 @@
 Loading twice adds nothing; data edited since the first load is left as it is.
 """
 
-from . import contacts, flyers, history, messaging
+from . import contacts, flyers, history, messaging, organisation
 from .history import DEMO_SLUG
 
-STEPS = (history, contacts, flyers, messaging)
+STEPS = (organisation, history, contacts, flyers, messaging)
 
 __all__ = ["DEMO_SLUG", "STEPS", "load"]
 

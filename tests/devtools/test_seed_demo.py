@@ -28,7 +28,13 @@ def seed():
 
 
 def test_the_scenario_runs_its_steps_in_order():
-    assert [step.__name__.rsplit(".", 1)[1] for step in demo.STEPS] == ["history", "contacts", "flyers", "messaging"]
+    assert [step.__name__.rsplit(".", 1)[1] for step in demo.STEPS] == [
+        "organisation",
+        "history",
+        "contacts",
+        "flyers",
+        "messaging",
+    ]
 
 
 def test_seed_demo_loads_the_whole_scenario_once(dev_settings, tmp_path):

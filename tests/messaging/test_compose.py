@@ -9,6 +9,9 @@ from messaging.ratelimit import Limiter, LocalBucket
 
 from .helpers import make_message
 
+# emails.prepare reads the organisation profile (its name heads every email).
+pytestmark = pytest.mark.django_db
+
 
 def test_merge_fields_outside_the_whitelist_are_rejected():
     errors = compose.merge_field_errors("Hi {{ settings.SECRET_KEY }} {{ first_name|safe }} {% load static %}")

@@ -28,6 +28,7 @@ POLICY = {
     "accounts:enrolment_link":     (302, 403, 403, 405),  # POST only
     "accounts:enrol":              (302, 404, 200, 404),  # a link made for the organizer: theirs alone
     "accounts:audit":              (302, 403, 403, 200),
+    "accounts:organisation":       (302, 403, 403, 200),
     "accounts:outbox":             (302, 403, 403, 200),
     "accounts:outbox_file":        (302, 403, 403, 200),
 

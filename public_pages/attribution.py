@@ -4,14 +4,17 @@ import hashlib
 import hmac
 import re
 import secrets
+from urllib.parse import quote, urlencode
 
 from django.core.cache import cache
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from contacts.forms import SignupForm
 from contacts.signup import RateLimited, request_signup
 from core.clientip import client_ip
+from core.i18n import current_language
 from flyers.models import PrintRun
 
 CODE = re.compile(r"[A-Za-z0-9_-]{1,16}")
@@ -74,11 +77,32 @@ def signup_context(request, campaign, print_run):
     and returns {"redirect": url} so a reload cannot post twice."""
     action = campaign.public_url()
     extra = {"print_run_code": print_run.code} if print_run is not None else {}
-    form = SignupForm(request.POST if request.method == "POST" else None)
+    form = SignupForm(request.POST if request.method == "POST" else None, initial={"language": page_language_code()})
     if request.method == "POST" and form.is_valid():
         try:
             request_signup(request, form, campaign=campaign, print_run=print_run)
         except RateLimited:
             return {"signup_form": form, "signup_action": action, "rate_limited": True, **extra}
-        return {"redirect": reverse("public:campaign", args=[campaign.slug]) + "?sent=1"}
+        return {"redirect": reverse("public:campaign", args=[campaign.slug]) + "?sent=1#signup"}
     return {"signup_form": form, "signup_action": action, **extra}
+
+
+def page_language_code():
+    """The page's language as a newsletter language: who signs up on the English page gets
+    English newsletters unless they pick otherwise."""
+    return current_language()
+
+
+def next_steps(request, campaign, upcoming):
+    """What the thank-you offers: plain share links (no third-party script, nothing loads
+    until the visitor taps one) and the campaign's next public action."""
+    url = request.build_absolute_uri(campaign.public_url())
+    text = f"{campaign.title} {url}"
+    share = [
+        ("WhatsApp", "https://wa.me/?" + urlencode({"text": text})),
+        ("Telegram", "https://t.me/share/url?" + urlencode({"url": url, "text": campaign.title})),
+        ("Facebook", "https://www.facebook.com/sharer/sharer.php?" + urlencode({"u": url})),
+        ("X", "https://x.com/intent/post?" + urlencode({"text": text})),
+        (gettext("Email"), "mailto:?" + urlencode({"subject": campaign.title, "body": url}, quote_via=quote)),
+    ]
+    return {"share_links": share, "share_url": url, "next_action": upcoming[0] if upcoming else None}

@@ -1,8 +1,9 @@
 """Pages a flyer leads to: the campaign page and the standalone signup with its confirmation."""
 
+from django.conf import settings
 from django.http import Http404
 from django.shortcuts import redirect, render
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods
 
@@ -20,6 +21,9 @@ def campaign(request, slug):
     campaign = Campaign.objects.public().filter(slug=slug).first()
     if campaign is None:
         raise Http404
+    if settings.LANGUAGE_COOKIE_NAME not in request.COOKIES:  # the visitor has not chosen one
+        translation.activate(page_language(campaign))
+        request.LANGUAGE_CODE = translation.get_language()
     code = request.GET.get("r") or request.POST.get("r") or ""
     print_run = attribution.print_run_for(campaign, code)
     if request.method == "GET" and print_run is not None:
@@ -27,9 +31,19 @@ def campaign(request, slug):
     context = attribution.signup_context(request, campaign, print_run)
     if context.get("redirect"):
         return redirect(context["redirect"])
-    upcoming = campaign.actions.filter(is_public=True, date__gte=timezone.localdate()).order_by("date", "id")
-    context.update({"campaign": campaign, "upcoming": upcoming[:20], "code": print_run.code if print_run else ""})
+    upcoming = list(campaign.actions.filter(is_public=True, date__gte=timezone.localdate()).order_by("date", "id")[:20])
+    context.update({"campaign": campaign, "upcoming": upcoming, "code": print_run.code if print_run else ""})
+    if request.GET.get("sent"):
+        context.update(attribution.next_steps(request, campaign, upcoming))
     return render(request, "public/campaign.html", context, status=429 if context.get("rate_limited") else 200)
+
+
+def page_language(campaign):
+    """The campaign page's language for a visitor who has not chosen one: the campaign's
+    newsletter language, i.e. the one it is written in when it is written in only one,
+    else the organisation's default (LANGUAGE_CODE, Arabic)."""
+    written = [code for code in ("ar", "en") if getattr(campaign, f"title_{code}")]
+    return written[0] if len(written) == 1 else settings.LANGUAGE_CODE
 
 
 @require_http_methods(["GET", "HEAD", "POST"])
@@ -37,7 +51,7 @@ def signup(request):
     """The standalone public signup page; ?r=<print run code> credits a flyer."""
     code = request.GET.get("r") or request.POST.get("r") or ""
     print_run = attribution.any_print_run(code)
-    form = SignupForm(request.POST or None)
+    form = SignupForm(request.POST or None, initial={"language": attribution.page_language_code()})
     if request.method == "POST" and form.is_valid():
         try:
             request_signup(request, form, print_run=print_run)

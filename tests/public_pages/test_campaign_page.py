@@ -153,7 +153,7 @@ def test_a_visitor_signs_up_and_the_confirmation_is_credited_to_the_campaign_and
     response = client.post(
         "/c/clean/", {"email": "rana@example.org", "given_name": "رنا", "language": "ar", "r": run.code}
     )
-    assert response.status_code == 302 and response["Location"] == "/c/clean/?sent=1"
+    assert response.status_code == 302 and response["Location"] == "/c/clean/?sent=1#signup"
     requested = ConsentEvent.objects.get(kind="requested")
     assert (requested.campaign, requested.print_run) == (campaign, run)
     [message] = mailoutbox

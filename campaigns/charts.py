@@ -48,10 +48,18 @@ def fill_years(counts, span=None):
     return [(year, counts.get(year, 0)) for year in range(first, last + 1)]
 
 
-def year_bars(counts, *, span=None, rtl=False, width=720, height=180, label_space=22, top_space=18):
+# Each year gets this many pixels: the SVG is drawn at its own size (never shrunk to a
+# phone's width, where its labels became 5 px specks) and scrolls inside its figure when
+# there are more years than the screen holds.
+SLOT = 40
+MIN_WIDTH = 320
+
+
+def year_bars(counts, *, span=None, rtl=False, width=None, height=180, label_space=22, top_space=18):
     """Lay out one bar per year (over `span` if given). In right-to-left pages the earliest
-    year is on the right."""
+    year is on the right. Without `width`, SLOT pixels a year (at least MIN_WIDTH)."""
     series = fill_years(counts, span)
+    width = width or max(MIN_WIDTH, SLOT * len(series))
     if not series:
         return BarChart([], width, height, height - label_space, 0)
     max_count = max(count for _, count in series) or 1

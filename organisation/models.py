@@ -52,6 +52,10 @@ class Organisation(models.Model):
 
     def save(self, *args, **kwargs):
         self.id = SINGLETON
+        # A fresh instance saved over the existing row updates it (its primary key has a
+        # default, so Django would otherwise INSERT and hit the key).
+        if self._state.adding and type(self).objects.filter(pk=SINGLETON).exists():
+            self._state.adding = False
         super().save(*args, **kwargs)
 
     @classmethod

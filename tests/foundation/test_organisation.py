@@ -213,3 +213,8 @@ def test_seed_demo_fills_the_profile_from_the_organisations_own_account():
     step.load(io.StringIO())
     profile = Organisation.current()
     assert (Organisation.objects.count(), profile.name_ar, profile.name_en) == (1, "كش ملك", "Kesh Malek")
+
+
+def test_the_profile_stays_one_row_when_a_fresh_instance_is_saved_over_it(profile):
+    Organisation(name_en="Second").save()
+    assert (Organisation.objects.count(), Organisation.current().name_en) == (1, "Second")

@@ -51,28 +51,62 @@ def audit(actor, action, obj=None, **detail):
     )
 
 
-def freeze_user(user, by):
-    """ "Member detained": deactivate the account, end every session it has, and
-    remove its second factors so a seized phone cannot be used. The password is made
-    unusable too: if the account is ever reactivated, whoever knows the old password
-    (possibly whoever made them talk) must not be able to enrol a new phone; an admin
-    sets a new password first. Audited."""
+def _end_sessions(user):
     from django.contrib.sessions.models import Session
-    from django_otp import devices_for_user
 
-    user.is_active = False
-    user.set_unusable_password()
-    user.save(update_fields=["is_active", "password"])
     ended = 0
     for session in Session.objects.filter(expire_date__gt=timezone.now()).iterator():
         if session.get_decoded().get("_auth_user_id") == str(user.pk):
             session.delete()
             ended += 1
+    return ended
+
+
+def freeze_user(user, by):
+    """ "Member detained": deactivate the account, end every session it has, and
+    remove its second factors so a seized phone cannot be used. The password is made
+    unusable too: if the account is ever reactivated, whoever knows the old password
+    (possibly whoever made them talk) must not be able to enrol a new phone; unfreezing
+    (`unfreeze_user`) never sets one, the member sets a new one through a one-time link.
+    Audited."""
+    from django_otp import devices_for_user
+
+    user.is_active = False
+    user.set_unusable_password()
+    user.save(update_fields=["is_active", "password"])
+    ended = _end_sessions(user)
     for device in devices_for_user(user, confirmed=None):
         device.delete()
     EnrolmentLink.objects.filter(user=user).delete()
     audit(by, "user.freeze", user, sessions_ended=ended)
     return ended
+
+
+def deactivate_user(user, by):
+    """Turn an account off (someone leaves the organisation): it can no longer log in and
+    its sessions end. Unlike freezing, its password and second factors are kept, so
+    reactivating it (`unfreeze_user`) gives it back as it was. Audited."""
+    user.is_active = False
+    user.save(update_fields=["is_active"])
+    ended = _end_sessions(user)
+    audit(by, "user.deactivate", user, sessions_ended=ended)
+    return ended
+
+
+def unfreeze_user(user, by):
+    """Let a frozen or deactivated account log in again. Never sets a password: a frozen
+    account keeps its unusable one until its owner sets a new one through a one-time link
+    (accounts.members), and has no second factor until they open a new enrolment link.
+
+    Guarantee: a conditional update, so only an account inactive at this moment moves, and
+    exactly one "user.unfreeze" event is recorded; returns False (nothing done) otherwise."""
+    model = type(user)
+    moved = model._default_manager.filter(pk=user.pk, is_active=False).update(is_active=True)
+    if moved != 1:
+        return False
+    user.is_active = True
+    audit(by, "user.unfreeze", user, needs_password=not user.has_usable_password())
+    return True
 
 
 # --- Second factor -------------------------------------------------------------

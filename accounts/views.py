@@ -20,8 +20,8 @@ from . import home as home_
 from . import two_factor as two_factor_
 from .decorators import admin_required, staff_required
 from .forms import TokenForm
-from .models import AuditEvent, EnrolmentLink, audit, freeze_user
-from .roles import ROLE_LABELS, ROLES, is_organizer, role_of
+from .models import EnrolmentLink, audit
+from .roles import is_organizer, role_of
 
 
 class LoginView(auth_views.LoginView):
@@ -125,36 +125,6 @@ def enrol(request, token):
 def home(request):
     """The dashboard: what is happening now, in the panels the apps above contribute."""
     return render(request, "home.html", {"role": role_of(request.user), "panels": home_.panels_for(request)})
-
-
-@admin_required
-def users(request):
-    people = get_user_model().objects.order_by("username").prefetch_related("groups")
-    # (person, role label, whether they use a second factor and so may get an enrolment link)
-    rows = [(person, ROLE_LABELS.get(role_of(person), ""), is_organizer(person)) for person in people]
-    return render(request, "accounts/users.html", {"rows": rows, "roles": ROLES})
-
-
-@admin_required
-@require_POST
-def freeze(request, pk):
-    person = get_object_or_404(get_user_model(), pk=pk)
-    if person == request.user:
-        messages.error(request, _("You cannot freeze your own account."))
-        return redirect("accounts:users")
-    ended = freeze_user(person, by=request.user)
-    messages.success(
-        request,
-        _("%(user)s is frozen: account disabled, %(n)d sessions ended, second factors removed.")
-        % {"user": person.get_username(), "n": ended},
-    )
-    return redirect("accounts:users")
-
-
-@admin_required
-def audit_log(request):
-    events = AuditEvent.objects.select_related("actor")[:200]
-    return render(request, "accounts/audit_log.html", {"events": events})
 
 
 @admin_required

@@ -12,8 +12,8 @@ from django.utils.translation import get_language_bidi
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from accounts.decorators import organizer_required
 from accounts.confirm import Confirmation, confirmed, render_confirmation
+from accounts.decorators import organizer_required
 from accounts.models import audit
 from core.i18n import current_language
 
@@ -130,7 +130,12 @@ def campaign_status(request, pk):
 def _cancel_confirmation(campaign):
     consequences = [_("It is marked cancelled and stops counting as active.")]
     if campaign.is_public:
-        consequences.append(_("Its public page stays online and still takes signups: to take it down, make the campaign private on its edit page."))
+        consequences.append(
+            _(
+                "Its public page stays online and still takes signups: to take it down, "
+                "make the campaign private on its edit page."
+            )
+        )
     consequences.append(
         _("Its history stays: actions, flyers, print runs and signups are kept, and it can be reopened later.")
     )

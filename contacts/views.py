@@ -11,10 +11,11 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from accounts.decorators import admin_required, organizer_required
+from accounts.confirm import confirmed, render_confirmation
 from accounts.models import audit
 from accounts.roles import is_admin
 
-from . import crypto, export
+from . import confirmations, crypto, export
 from .filters import apply_filters
 from .forms import ContactForm, FilterForm, ListForm, SegmentForm, TagForm
 from .masking import mask_email, mask_phone
@@ -291,6 +292,8 @@ def lists(request):
 def list_edit(request, pk):
     contact_list = get_object_or_404(ContactList, pk=pk)
     if request.method == "POST" and request.POST.get("delete"):
+        if not confirmed(request, "delete"):
+            return render_confirmation(request, confirmations.list_delete(contact_list))
         audit(request.user, "contacts.list_delete", contact_list)
         contact_list.delete()
         messages.success(request, _("List deleted. Its contacts were kept."))
@@ -305,7 +308,13 @@ def list_edit(request, pk):
 @organizer_required
 def tags(request):
     if request.method == "POST" and request.POST.get("delete"):
-        Tag.objects.filter(pk=request.POST["delete"]).delete()
+        tags_ = Tag.objects.annotate(members=Count("contacts"))
+        tag = get_object_or_404(tags_, pk=confirmations.pk_of(request.POST["delete"]))
+        if not confirmed(request, "delete"):
+            return render_confirmation(request, confirmations.tag_delete(tag))
+        audit(request.user, "contacts.tag_delete", tag, supporters=tag.members)
+        tag.delete()
+        messages.success(request, _("Tag deleted. Its supporters were kept."))
         return redirect("contacts:tags")
     form = TagForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
@@ -329,7 +338,11 @@ def segment_edit(request, pk=None):
     segment = get_object_or_404(Segment, pk=pk) if pk else None
     if request.method == "POST":
         if segment and request.POST.get("delete"):
+            if not confirmed(request, "delete"):
+                return render_confirmation(request, confirmations.segment_delete(segment))
+            audit(request.user, "contacts.segment_delete", segment)
             segment.delete()
+            messages.success(request, _("Segment deleted. No supporter was changed."))
             return redirect("contacts:segments")
         filter_form = FilterForm(request.POST)
         form = SegmentForm(request.POST, instance=segment)

@@ -19,7 +19,7 @@ def test_freezing_a_member_ends_their_sessions_and_is_audited():
     member_client = logged_in(member)
     assert member_client.get(reverse("home")).status_code == 200
 
-    response = logged_in(admin).post(reverse("accounts:freeze", args=[member.pk]))
+    response = logged_in(admin).post(reverse("accounts:freeze", args=[member.pk]), {"confirm": "freeze"})
     assert response.status_code == 302
 
     member.refresh_from_db()
@@ -39,7 +39,7 @@ def test_freezing_a_member_ends_their_sessions_and_is_audited():
 def test_only_admins_can_freeze():
     organizer = make_user(ORGANIZER)
     other = make_user(ORGANIZER)
-    response = logged_in(organizer).post(reverse("accounts:freeze", args=[other.pk]))
+    response = logged_in(organizer).post(reverse("accounts:freeze", args=[other.pk]), {"confirm": "freeze"})
     assert response.status_code == 403
     other.refresh_from_db()
     assert other.is_active
@@ -48,13 +48,15 @@ def test_only_admins_can_freeze():
 def test_an_admin_cannot_freeze_themselves():
     admin = make_user(ADMIN)
     client = logged_in(admin)
-    client.post(reverse("accounts:freeze", args=[admin.pk]))
+    client.post(reverse("accounts:freeze", args=[admin.pk]), {"confirm": "freeze"})
     admin.refresh_from_db()
     assert admin.is_active
     assert Session.objects.exists()
 
 
-def test_freezing_requires_post():
+def test_opening_the_freeze_link_only_asks_for_confirmation():
     admin = make_user(ADMIN)
     member = make_user(ORGANIZER)
-    assert logged_in(admin).get(reverse("accounts:freeze", args=[member.pk])).status_code == 405
+    assert logged_in(admin).get(reverse("accounts:freeze", args=[member.pk])).status_code == 200
+    member.refresh_from_db()
+    assert member.is_active

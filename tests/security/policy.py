@@ -24,10 +24,16 @@ POLICY = {
     "accounts:logout":             (405, 405, 405, 405),  # POST only
     "accounts:two_factor":         (302, 302, 302, 302),  # nothing to verify: all are sent on
     "accounts:users":              (302, 403, 403, 200),
-    "accounts:freeze":             (302, 403, 403, 405),
+    "accounts:invite":             (302, 403, 403, 405),  # POST only
+    "accounts:role":               (302, 403, 403, 405),  # POST only
+    "accounts:freeze":             (302, 403, 403, 200),  # GET: the confirmation step
+    "accounts:deactivate":         (302, 403, 403, 200),  # GET: the confirmation step
+    "accounts:unfreeze":           (302, 403, 403, 302),  # the volunteer is active: back to the users page
+    "accounts:password_set":       (200, 200, 200, 200),  # an invitee's one-time link: the token is the credential
     "accounts:enrolment_link":     (302, 403, 403, 405),  # POST only
     "accounts:enrol":              (302, 404, 200, 404),  # a link made for the organizer: theirs alone
     "accounts:audit":              (302, 403, 403, 200),
+    "accounts:audit_csv":          (302, 403, 403, 200),
     "accounts:organisation":       (302, 403, 403, 200),
     "accounts:outbox":             (302, 403, 403, 200),
     "accounts:outbox_file":        (302, 403, 403, 200),

@@ -10,7 +10,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from django.conf import settings
+from django.utils.encoding import force_bytes
+from django.utils.http import urlsafe_base64_encode
 
+from accounts import members
 from accounts.roles import ADMIN, ORGANIZER, VOLUNTEER
 from accounts.two_factor import create_link
 from contacts.models import Contact, ImportJob, Membership, Segment, Tag
@@ -63,12 +66,14 @@ class World:
             "language": "ar",
             "action": "pause",  # messaging:act
             "name": OUTBOX_FILE,  # accounts:outbox_file
+            "uidb64": urlsafe_base64_encode(force_bytes(o["invitee"].pk)),  # accounts:password_set
         }
         tokens_by_name = {
             "public:signup_confirm": o["signup_token"],
             "public:unsubscribe": o["email_token"],
             "public:preferences": o["email_token"],
             "accounts:enrol": o["enrolment_token"],
+            "accounts:password_set": o["password_token"],
             "contacts:import_columns": "no-upload-in-this-session",
         }
         filled = {}
@@ -123,6 +128,8 @@ def plant():
     o["organizer"] = make_user(ORGANIZER)
     o["admin"] = make_user(ADMIN)
     o["enrolment_token"] = create_link(o["organizer"], by=o["admin"])
+    o["invitee"] = members.invite("policy-invitee", VOLUNTEER, by=o["admin"])
+    o["password_token"] = members.tokens.make_token(o["invitee"])
 
     o["campaign"] = make_campaign(slug="policy-walk")
     o["action"] = make_action(o["campaign"], is_public=True)

@@ -79,6 +79,9 @@ SENTENCES = {
         "resume": gettext_lazy("%(actor)s resumed %(object)s."),
         "cancel": gettext_lazy("%(actor)s cancelled %(object)s."),
     },
+    "organisation": {
+        "updated": gettext_lazy("%(actor)s updated the organisation's profile."),
+    },
     "audit": {
         "export": gettext_lazy("%(actor)s exported %(count)s audit events as a spreadsheet."),
     },

@@ -105,3 +105,9 @@ def test_the_csv_export_is_itself_audited():
     response = logged_in(admin).get(reverse("accounts:audit_csv"))
     b"".join(response.streaming_content)
     assert AuditEvent.objects.filter(action="audit.export", actor=admin).count() == 1
+
+
+def test_an_event_without_a_sentence_still_shows_its_code():
+    admin = make_user(ADMIN, username="hala")
+    audit(admin, "something.new", None, count=3)
+    assert "hala: something.new" in _page(logged_in(admin))

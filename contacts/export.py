@@ -80,6 +80,12 @@ def contacts_of_list(contact_list):
     return Contact.objects.filter(memberships__contact_list=contact_list, memberships__subscribed=True)
 
 
+def contacts_of_segment(segment):
+    """The segment's supporters as its filters select them now (any status, as its page
+    counts them: an export is a record of who is there, not a send)."""
+    return segment.contacts()
+
+
 def write_file(path, contacts):
     """Write the export to `path`, readable by its owner only (it is personal data), and
     whole or not at all: a failure midway leaves no partial list behind.

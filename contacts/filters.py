@@ -2,14 +2,17 @@
 
 No filter needs decryption: the city and the neighbourhood are encrypted, so they are
 matched on the blind index of their normalised form (contacts/labels.py); the others
-use clear columns. Filters over other
+use clear columns. Where a supporter came from is read from their consent history: the
+campaign and print run a signup was made through are on its REQUESTED and CONFIRMED
+events (contacts/signup.py), and `Contact.source` says how the row was made ("signup",
+"import", "organizer"). Filters over other
 apps' records (newsletter engagement, from messaging) are contributed by those apps
 through `register`, so this module names none of them.
 """
 
 import datetime
 
-from django.db.models import Exists, OuterRef
+from django.db.models import Exists, OuterRef, Q
 
 from .labels import label_index
 
@@ -37,6 +40,59 @@ def _codes(values):
     if isinstance(values, str):
         values = [values]
     return [str(v) for v in values or [] if v]
+
+
+# Where people came from (the "source" filter): code -> Contact.source. A flyer signup is a
+# signup with a print run on one of its signup events; a public signup is one without.
+SOURCES = ("flyer", "signup", "import", "manual")
+_SOURCE_COLUMN = {"flyer": "signup", "signup": "signup", "import": "import", "manual": "organizer"}
+
+
+def _signup_events(**where):
+    """A contact's signup events (requested or confirmed) matching `where`, for Exists()."""
+    from .models import ConsentEvent
+
+    kinds = [ConsentEvent.Kind.REQUESTED, ConsentEvent.Kind.CONFIRMED]
+    return ConsentEvent.objects.filter(contact=OuterRef("pk"), kind__in=kinds, **where)
+
+
+def brought_in(queryset, where):
+    """The contacts a signup matching `where` (a Q over ConsentEvent) brought in: those who
+    confirmed it, and those still awaiting confirmation who asked for it. Someone already
+    on file who asked again without confirming was not brought in by it."""
+    from .models import ConsentEvent, Contact
+
+    events = _signup_events().filter(where)
+    confirmed = Exists(events.filter(kind=ConsentEvent.Kind.CONFIRMED))
+    awaiting = Q(status=Contact.Status.PENDING) & Q(Exists(events.filter(kind=ConsentEvent.Kind.REQUESTED)))
+    return queryset.filter(Q(confirmed) | awaiting)
+
+
+def by_campaign(queryset, campaign_ids):
+    # A signup made through a print run is its flyer's campaign's, also when an older
+    # event carries only the print run.
+    where = Q(campaign_id__in=campaign_ids) | Q(print_run__flyer__campaign_id__in=campaign_ids)
+    return brought_in(queryset, where)
+
+
+def by_print_run(queryset, print_run_ids):
+    return brought_in(queryset, Q(print_run_id__in=print_run_ids))
+
+
+def by_source(queryset, codes):
+    codes = [code for code in codes if code in _SOURCE_COLUMN]
+    if not codes:  # only unknown codes: no one, never everyone
+        return queryset.none()
+    from_flyer = Exists(_signup_events(print_run__isnull=False))
+    wanted = Q()
+    for code in codes:
+        if code == "flyer":
+            wanted |= Q(source="signup") & Q(from_flyer)
+        elif code == "signup":
+            wanted |= Q(source="signup") & ~Q(from_flyer)
+        else:
+            wanted |= Q(source=_SOURCE_COLUMN[code])
+    return queryset.filter(wanted)
 
 
 # key -> narrow(queryset, value) -> queryset, registered by other apps from their
@@ -78,6 +134,15 @@ def apply_filters(queryset, filters):
             # A value that normalises to nothing (only tatweel, say) matches no one, never everyone.
             digest = label_index(str(filters[kind]), kind)
             queryset = queryset.filter(**{f"{kind}_hash": digest}) if digest else queryset.none()
+    campaign_ids = _ids(filters.get("campaign"))
+    if campaign_ids:
+        queryset = by_campaign(queryset, campaign_ids)
+    print_run_ids = _ids(filters.get("print_run"))
+    if print_run_ids:
+        queryset = by_print_run(queryset, print_run_ids)
+    sources = _codes(filters.get("source"))
+    if sources:
+        queryset = by_source(queryset, sources)
     after = _date(filters.get("created_after"))
     if after:
         queryset = queryset.filter(created__date__gte=after)

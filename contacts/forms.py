@@ -222,6 +222,43 @@ class TagForm(forms.ModelForm):
 
 
 STATUS_CHOICES = Contact.Status.choices
+SOURCE_CHOICES = [
+    ("flyer", _("Flyer signup")),
+    ("signup", _("Public signup")),
+    ("import", _("Import")),
+    ("manual", _("Added by hand")),
+]
+
+
+class CampaignsField(forms.ModelMultipleChoiceField):
+    def __init__(self, **kwargs):
+        from campaigns.models import Campaign
+
+        super().__init__(
+            label=_("Brought in by campaign"),
+            queryset=Campaign.objects.all(),
+            required=False,
+            widget=forms.SelectMultiple(attrs={"size": 4}),
+            **kwargs,
+        )
+
+
+class PrintRunsField(forms.ModelMultipleChoiceField):
+    """Print runs named by flyer, place, date and code (the code is on the printed QR URL)."""
+
+    def __init__(self, **kwargs):
+        from flyers.models import PrintRun
+
+        super().__init__(
+            label=_("Brought in by print run"),
+            queryset=PrintRun.objects.select_related("flyer"),
+            required=False,
+            widget=forms.SelectMultiple(attrs={"size": 4}),
+            **kwargs,
+        )
+
+    def label_from_instance(self, obj):
+        return " · ".join(str(part) for part in (obj.flyer.name, obj.area, obj.date.isoformat(), obj.code) if part)
 
 
 class FilterForm(forms.Form):
@@ -238,6 +275,11 @@ class FilterForm(forms.Form):
         label=_("Status"), choices=STATUS_CHOICES, required=False, widget=forms.CheckboxSelectMultiple
     )
     city = forms.CharField(label=_("City"), max_length=100, required=False)
+    campaign = CampaignsField()
+    print_run = PrintRunsField()
+    source = forms.MultipleChoiceField(
+        label=_("Came from"), choices=SOURCE_CHOICES, required=False, widget=forms.CheckboxSelectMultiple
+    )
     created_after = forms.DateField(
         label=_("Signed up from"), required=False, widget=forms.DateInput(attrs={"type": "date"})
     )
@@ -265,7 +307,10 @@ class FilterForm(forms.Form):
             out["lists"] = [x.pk for x in data["lists"]]
         if data.get("tags"):
             out["tags"] = [x.pk for x in data["tags"]]
-        for key in ("language", "status"):
+        for key in ("campaign", "print_run"):
+            if data.get(key):
+                out[key] = [x.pk for x in data[key]]
+        for key in ("language", "status", "source"):
             if data.get(key):
                 out[key] = list(data[key])
         if data.get("city"):
@@ -285,6 +330,9 @@ class FilterForm(forms.Form):
             "language": filters.get("language", []),
             "status": filters.get("status", []),
             "city": filters.get("city", ""),
+            "campaign": filters.get("campaign", []),
+            "print_run": filters.get("print_run", []),
+            "source": filters.get("source", []),
             "created_after": filters.get("created_after"),
             "created_before": filters.get("created_before"),
             "engagement": filters.get("engagement", ""),
@@ -295,3 +343,46 @@ class SegmentForm(forms.ModelForm):
     class Meta:
         model = Segment
         fields = ["name"]
+
+
+class _TagField(forms.ModelChoiceField):
+    iterator = _TagsByName
+
+
+class BulkForm(forms.Form):
+    """What to do with every supporter matching the list's current filters (contacts/bulk.py)."""
+
+    ACTIONS = [
+        ("tag", _("Add a tag")),
+        ("add_list", _("Add to a list")),
+        ("remove_list", _("Remove from a list")),
+    ]
+    action = forms.ChoiceField(label=_("Action"), choices=ACTIONS)
+    tag = _TagField(label=_("Tag"), queryset=Tag.objects.all(), required=False)
+    contact_list = forms.ModelChoiceField(label=_("List"), queryset=ContactList.objects.all(), required=False)
+
+    def clean(self):
+        data = super().clean()
+        action = data.get("action")
+        if action == "tag" and not data.get("tag"):
+            self.add_error("tag", forms.ValidationError(_("Choose a tag."), code="no_tag"))
+        if action in ("add_list", "remove_list") and not data.get("contact_list"):
+            self.add_error("contact_list", forms.ValidationError(_("Choose a list."), code="no_list"))
+        return data
+
+    @property
+    def target(self):
+        return self.cleaned_data["tag"] if self.cleaned_data["action"] == "tag" else self.cleaned_data["contact_list"]
+
+
+class ExportForm(forms.Form):
+    """One list or one saved segment to export (admins only)."""
+
+    contact_list = forms.ModelChoiceField(label=_("List"), queryset=ContactList.objects.all(), required=False)
+    segment = forms.ModelChoiceField(label=_("Segment"), queryset=Segment.objects.all(), required=False)
+
+    def clean(self):
+        data = super().clean()
+        if not self.errors and bool(data.get("contact_list")) == bool(data.get("segment")):
+            raise forms.ValidationError(_("Choose a list or a segment."), code="one_source")
+        return data

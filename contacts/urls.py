@@ -10,6 +10,7 @@ urlpatterns = [
     path("<int:pk>/edit/", views.contact_edit, name="edit"),
     path("<int:pk>/unsubscribe/", views.contact_unsubscribe, name="unsubscribe"),
     path("<int:pk>/erase/", views.contact_erase, name="erase"),
+    path("bulk/", views.contact_bulk, name="bulk"),
     path("lists/", views.lists, name="lists"),
     path("lists/<int:pk>/", views.list_edit, name="list_edit"),
     path("tags/", views.tags, name="tags"),

@@ -8,16 +8,17 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
-from accounts.decorators import admin_required, organizer_required
 from accounts.confirm import confirmed, render_confirmation
+from accounts.decorators import admin_required, organizer_required
 from accounts.models import audit
 from accounts.roles import is_admin
 
-from . import confirmations, crypto, export
+from . import bulk, confirmations, crypto, export
 from .filters import apply_filters
-from .forms import ContactForm, FilterForm, ListForm, SegmentForm, TagForm
+from .forms import BulkForm, ContactForm, ExportForm, FilterForm, ListForm, SegmentForm, TagForm
 from .masking import mask_email, mask_phone
 from .models import ConsentEvent, Contact, ContactList, Membership, Segment, Tag
 
@@ -99,21 +100,11 @@ def _filter_error(form):
     return ""
 
 
-@organizer_required
-def contact_list(request):
-    if request.method == "POST" or "q" in request.GET:  # a search, or an old link carrying one
-        search_id = _save_search(request, request.POST if request.method == "POST" else request.GET)
-        url = reverse("contacts:list")
-        return redirect(f"{url}?s={search_id}" if search_id else url)
-    params, search_id = _search_params(request)
-    search_note = ""
-    if params is None:
-        params, search_note = QueryDict(mutable=True), _("That search has expired; search again.")
-    after = request.GET.get("after", "")
-    params.pop("after", None)
-    form, filters, contacts = _filtered(params)
+def _matching(params):
+    """(filter form, contacts matching the filters and the search `q` in `params`, q, note)."""
+    form, _filters, contacts = _filtered(params)
     q = params.get("q", "").strip()
-    page = []
+    note = ""
     if q and "@" in q:
         contacts = contacts.filter(email_hash=crypto.blind_index(q, "email") or "-")
     elif q and (phone := crypto.normalise_phone(q)):  # any spelling: marks, slashes, other digits
@@ -122,11 +113,27 @@ def contact_list(request):
         needle = crypto.normalise_name(q)
         candidates = list(contacts.only("id", "given_name_enc", "family_name_enc")[: NAME_SEARCH_CAP + 1])
         if len(candidates) > NAME_SEARCH_CAP:
-            search_note = _(
+            note = _(
                 "Name search looked at the newest %(cap)s matching contacts only; narrow the filters to search further."
             ) % {"cap": NAME_SEARCH_CAP}
         ids = [c.pk for c in candidates[:NAME_SEARCH_CAP] if needle in crypto.normalise_name(c.full_name)]
         contacts = Contact.objects.filter(pk__in=ids)
+    return form, contacts, q, note or _filter_error(form)
+
+
+@organizer_required
+def contact_list(request):
+    if request.method == "POST" or "q" in request.GET:  # a search, or an old link carrying one
+        search_id = _save_search(request, request.POST if request.method == "POST" else request.GET)
+        url = reverse("contacts:list")
+        return redirect(f"{url}?s={search_id}" if search_id else url)
+    params, search_id = _search_params(request)
+    expired = ""
+    if params is None:
+        params, expired = QueryDict(mutable=True), _("That search has expired; search again.")
+    after = request.GET.get("after", "")
+    params.pop("after", None)
+    form, contacts, q, search_note = _matching(params)
     # Counting stops at COUNT_CAP: an exact count(*) over 100k wide rows costs more than
     # the rest of the page, and "more than 10,000" is all a person needs to know.
     total = contacts[: COUNT_CAP + 1].count()
@@ -147,12 +154,22 @@ def contact_list(request):
             "total": min(total, COUNT_CAP),
             "total_capped": total > COUNT_CAP,
             "q": q,
-            "search_note": search_note or _filter_error(form),
+            "search_note": expired or search_note,
             "next_after": page[-1].pk if has_next else None,
             "querystring": f"s={search_id}" if search_id else params.urlencode(),
+            "selection": _selection_fields(search_id, params),
+            "bulk_form": BulkForm(),
             "is_first_page": not after,
         },
     )
+
+
+def _selection_fields(search_id, params):
+    """The hidden fields that name the list's current selection to the bulk form: the saved
+    search's id, or the plain filters (ids and dates) the page was opened with."""
+    if search_id:
+        return [("s", search_id)]
+    return [(key, value) for key in SEARCH_FIELDS if key != "q" for value in params.getlist(key)]
 
 
 @organizer_required
@@ -379,18 +396,90 @@ def segment_count(request):
     )
 
 
+# --- bulk actions ---------------------------------------------------------------------
+
+
+def _posted_selection(request):
+    """The selection a bulk form names: (params, search id), or (None, "") when its saved
+    search is no longer in the session."""
+    search_id = request.POST.get("s", "")
+    if search_id:
+        stored = request.session.get(SEARCHES_KEY, {}).get(search_id)
+        return (None, "") if stored is None else (QueryDict(stored, mutable=True), search_id)
+    params = QueryDict(mutable=True)
+    for key in SEARCH_FIELDS:
+        if key != "q" and request.POST.getlist(key):
+            params.setlist(key, request.POST.getlist(key))
+    return params, ""
+
+
+@organizer_required
+@require_POST
+def contact_bulk(request):
+    """Tag, add to a list or remove from a list every supporter the list page's filters
+    match (not only the page shown). A first POST shows how many that is and asks for a
+    confirmation; the confirmed POST does it in one statement and is audited with counts."""
+    params, search_id = _posted_selection(request)
+    back = reverse("contacts:list") + (f"?s={search_id}" if search_id else f"?{params.urlencode()}" if params else "")
+    if params is None:
+        messages.error(request, _("That search has expired; search again."))
+        return redirect("contacts:list")
+    form = BulkForm(request.POST)
+    filter_form, contacts, _q, note = _matching(params)
+    if not form.is_valid() or (filter_form.is_bound and not filter_form.is_valid()):
+        errors = [str(e) for field in form.errors.values() for e in field] or [note]
+        messages.error(request, " ".join(errors))
+        return redirect(back)
+    action, target = form.cleaned_data["action"], form.target
+    if request.POST.get("confirm") != "yes":
+        return render(
+            request,
+            "contacts/bulk_confirm.html",
+            {
+                "count": contacts.count(),
+                "action": action,
+                "target": target,
+                "fields": [
+                    *_selection_fields(search_id, params),
+                    ("action", action),
+                    ("tag" if action == "tag" else "contact_list", target.pk),
+                ],
+                "back": back,
+            },
+        )
+    matched = contacts.count()
+    changed = bulk.apply(action, contacts, target)
+    audit(request.user, f"contacts.bulk_{action}", target, matched=matched, changed=changed)
+    messages.success(
+        request,
+        ngettext(
+            "Done: %(changed)s of %(matched)s supporter changed (the others needed no change).",
+            "Done: %(changed)s of %(matched)s supporters changed (the others needed no change).",
+            matched,
+        )
+        % {"changed": changed, "matched": matched},
+    )
+    return redirect(back)
+
+
 # --- export ---------------------------------------------------------------------------
 
 
 @admin_required
 def export_contacts(request):
-    all_lists = ContactList.objects.all()
+    """A list's or a saved segment's supporters as CSV (admins only), audited."""
+    form = ExportForm(request.POST or None)
     if request.method == "POST":
-        contact_list = get_object_or_404(ContactList, pk=request.POST.get("contact_list"))
-        contacts = export.contacts_of_list(contact_list)
-        audit(request.user, "contacts.export", contact_list, count=contacts.count(), via="web")
+        if not form.is_valid():
+            return render(request, "contacts/export.html", {"form": form}, status=400)
+        source = form.cleaned_data["contact_list"] or form.cleaned_data["segment"]
+        if form.cleaned_data["segment"]:
+            contacts, name = export.contacts_of_segment(source), f"segment-{source.pk}"
+        else:
+            contacts, name = export.contacts_of_list(source), str(source.pk)
+        audit(request.user, "contacts.export", source, count=contacts.count(), via="web")
         response = StreamingHttpResponse(export.rows(contacts), content_type="text/csv; charset=utf-8")
         stamp = timezone.localdate().isoformat()
-        response["Content-Disposition"] = f'attachment; filename="contacts-{contact_list.pk}-{stamp}.csv"'
+        response["Content-Disposition"] = f'attachment; filename="contacts-{name}-{stamp}.csv"'
         return response
-    return render(request, "contacts/export.html", {"lists": all_lists})
+    return render(request, "contacts/export.html", {"form": form})

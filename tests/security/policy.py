@@ -53,6 +53,7 @@ POLICY = {
     "contacts:detail":             (302, 403, 200, 200),
     "contacts:edit":               (302, 403, 200, 200),
     "contacts:unsubscribe":        (302, 403, 405, 405),
+    "contacts:bulk":               (302, 403, 405, 405),  # POST only: tag, add to / remove from a list
     "contacts:erase":              (302, 403, 200, 200),
     "contacts:lists":              (302, 403, 200, 200),
     "contacts:list_edit":          (302, 403, 200, 200),

@@ -11,19 +11,13 @@ from django.shortcuts import render
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from core.spreadsheets import neutralise
+
 from .audit_log import action_label, describe, known_codes
 from .decorators import admin_required
 from .models import AuditEvent, audit
 
 PAGE_SIZE = 50
-# A cell starting with one of these is a formula to a spreadsheet: prefixed with ' (the
-# same rule as the contacts export, contacts.export.neutralise).
-FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-
-
-def neutralise(value):
-    value = "" if value is None else str(value)
-    return "'" + value if value.startswith(FORMULA_START) else value
 
 
 class AuditFilterForm(forms.Form):

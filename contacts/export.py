@@ -11,6 +11,7 @@ from django.db.models import Prefetch
 from django.utils import timezone
 
 from core.files import atomic_open
+from core.spreadsheets import neutralise
 
 from .models import Contact, Tag
 
@@ -26,12 +27,6 @@ HEADER = [
     "tags",
     "created",
 ]
-FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-
-
-def neutralise(value):
-    value = "" if value is None else str(value)
-    return "'" + value if value.startswith(FORMULA_START) else value
 
 
 class _Echo:

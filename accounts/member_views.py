@@ -11,7 +11,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
@@ -117,7 +117,11 @@ def freeze(request, pk):
     ended = freeze_user(person, by=request.user)
     messages.success(
         request,
-        _("%(user)s is frozen: account disabled, %(n)d sessions ended, second factors removed.")
+        ngettext(
+            "%(user)s is frozen: account disabled, %(n)d session ended, second factors removed.",
+            "%(user)s is frozen: account disabled, %(n)d sessions ended, second factors removed.",
+            ended,
+        )
         % {"user": person.get_username(), "n": ended},
     )
     return redirect("accounts:users")

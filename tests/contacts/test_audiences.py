@@ -169,3 +169,14 @@ def test_a_bad_export_request_is_refused_with_a_400_and_nothing_is_exported(data
     real = {"LIST": str(a_list("Supporters").pk), "SEG": str(Segment.objects.create(name="Any", filters={}).pk)}
     response = admin_client().post(reverse("contacts:export"), {k: real.get(v, v) for k, v in data.items()})
     assert (response.status_code, AuditEvent.objects.filter(action="contacts.export").count()) == (400, 0)
+
+
+def test_the_export_command_writes_a_segment_to_an_owner_only_file(origins, tmp_path):
+    from django.core.management import call_command
+
+    campaign, _run, _ids = origins
+    Segment.objects.create(name="Water", filters={"campaign": [campaign.pk]})
+    out = tmp_path / "water.csv"
+    call_command("export_contacts", "--segment", "Water", "--out", str(out), stdout=open("/dev/null", "w"))  # noqa: SIM115
+    emails = {line.split('","')[2] for line in out.read_text(encoding="utf-8-sig").splitlines()[1:]}
+    assert (emails, out.stat().st_mode & 0o777) == ({"flyer@example.org", "page@example.org"}, 0o600)

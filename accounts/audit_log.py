@@ -63,6 +63,11 @@ SENTENCES = {
         "import_start": gettext_lazy("%(actor)s started %(object)s."),
         "import": gettext_lazy("%(actor)s imported into %(object)s."),
         "import_failed": gettext_lazy("An import into %(object)s failed."),
+        "bulk_tag": gettext_lazy("%(actor)s tagged %(changed)s of %(matched)s matching supporters with %(object)s."),
+        "bulk_add_list": gettext_lazy("%(actor)s added %(changed)s of %(matched)s matching supporters to %(object)s."),
+        "bulk_remove_list": gettext_lazy(
+            "%(actor)s removed %(changed)s of %(matched)s matching supporters from %(object)s."
+        ),
     },
     "flyer": {
         "create": gettext_lazy("%(actor)s created %(object)s."),

@@ -13,8 +13,17 @@ class FlyersConfig(AppConfig):
 
         grant(ADMIN, "flyers")
         grant(ORGANIZER, "flyers")
-        # Volunteers print flyers and log where they put them; nothing else.
-        grant(VOLUNTEER, "flyers.view_flyer", "flyers.add_printrun", "flyers.view_printrun")
+        # Volunteers print flyers and log where they put them (and correct it); nothing else.
+        grant(
+            VOLUNTEER,
+            "flyers.view_flyer",
+            "flyers.add_printrun",
+            "flyers.view_printrun",
+            "flyers.change_printrun",  # their own runs: copies corrected after printing
+            "flyers.add_drop",
+            "flyers.view_drop",
+            "flyers.change_drop",  # their own drops
+        )
         goals.register()
         dashboard.register(panels.campaign_panel)
         from accounts import home

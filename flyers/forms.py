@@ -1,5 +1,6 @@
 from django import forms
 from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db.models import Sum
 from django.utils.translation import gettext_lazy as _
 
 from campaigns.models import Campaign
@@ -8,7 +9,7 @@ from core.typeset import unprintable
 from . import render
 from .errors import FlyerLayoutError
 from .logo import clean_logo
-from .models import Flyer, PrintRun
+from .models import Drop, Flyer, PrintRun
 
 INK_CHOICES = [("colour", _("Colour")), ("grayscale", _("Grayscale (photocopy-friendly)"))]
 
@@ -48,6 +49,7 @@ class FlyerForm(forms.ModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        self.fields["campaign"].label = _("Campaign")  # the bare foreign key has no translated name
         self.fields["campaign"].queryset = Campaign.objects.order_by("-start_date", "-id")
         self.logo_bytes = None
 
@@ -142,15 +144,60 @@ class PrintOptionsForm(forms.Form):
         return f"layout={self.selected_layout}&ink={self.cleaned_data['ink']}"
 
 
+MAX_COPIES = 1_000_000
+
+
 class PrintRunForm(forms.ModelForm):
+    """Copies printed and when; where they went is logged afterwards, drop by drop.
+    Also corrects a run: never fewer copies than its drops already account for."""
+
     quantity = forms.IntegerField(
-        label=_("Copies printed"), validators=[MinValueValidator(1), MaxValueValidator(1_000_000)]
+        label=_("Copies printed"), validators=[MinValueValidator(1), MaxValueValidator(MAX_COPIES)]
     )
 
     class Meta:
         model = PrintRun
-        fields = ["quantity", "neighbourhood", "city", "date"]
+        fields = ["quantity", "date"]
         widgets = {"date": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")}
+
+    def clean_quantity(self):
+        quantity = self.cleaned_data["quantity"]
+        placed = sum(d.copies for d in self.instance.drops.all()) if self.instance.pk else 0
+        if quantity < placed:
+            raise forms.ValidationError(
+                _("The drops of this print run already account for %(placed)s copies."),
+                code="fewer_than_dropped",
+                params={"placed": placed},
+            )
+        return quantity
+
+
+class DropForm(forms.ModelForm):
+    """Where some copies of a print run were left: a place, never a person."""
+
+    copies = forms.IntegerField(
+        label=_("Copies left there"), validators=[MinValueValidator(1), MaxValueValidator(MAX_COPIES)]
+    )
+
+    class Meta:
+        model = Drop
+        fields = ["place", "city", "copies", "date"]
+        widgets = {"date": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")}
+
+    def __init__(self, print_run, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.print_run = print_run
+
+    def clean_copies(self):
+        copies = self.cleaned_data["copies"]
+        others = self.print_run.drops.exclude(pk=self.instance.pk).aggregate(n=Sum("copies"))["n"] or 0
+        if others + copies > self.print_run.quantity:
+            raise forms.ValidationError(
+                _("This print run has %(quantity)s copies and its other drops account for %(others)s."),
+                code="more_than_printed",
+                params={"quantity": self.print_run.quantity, "others": others},
+            )
+        return copies
 
 
 class BatchForm(forms.Form):

@@ -66,7 +66,14 @@ class Flyer(models.Model):
         return reverse("flyers:detail", args=[self.pk])
 
     def qr_url(self, print_run=None):
-        """Absolute link to the campaign's public page; with a print run, carries its code as ?r=."""
+        """Absolute link to the campaign's public page; with a print run, the run's short
+        address /r/<code> (public_pages.views.short_link redirects it to the campaign page
+        with ?r=<code>): short enough to print on one line and type by hand, and a smaller QR code."""
+        if print_run is not None:
+            try:
+                return settings.SITE_URL + reverse("public:short_link", args=[print_run.code])
+            except NoReverseMatch:
+                pass  # public_pages not installed: the long form below
         try:
             path = reverse("public:campaign", args=[self.campaign.slug])
         except NoReverseMatch:
@@ -157,6 +164,15 @@ class PrintRun(models.Model):
     def qr_url(self):
         return self.flyer.qr_url(self)
 
+    @property
+    def distributed(self):
+        """Copies put up: those left at its drops, or, while none is logged, all it printed
+        (how runs were logged before drops existed). Needs .drop_copies (flyer_totals) or queries."""
+        placed = getattr(self, "drop_copies", None)
+        if placed is None:
+            placed = self.drops.aggregate(n=models.Sum("copies"))["n"]
+        return self.quantity if placed is None else placed
+
     def signups(self):
         return signup_counts([self]).get(self.pk, 0)
 
@@ -184,18 +200,58 @@ def signup_counts(print_runs):
     return _signup_counter([run.pk for run in print_runs])
 
 
+def with_drop_copies(runs):
+    """Annotate print runs with .drop_copies: copies left at their drops, None without drops."""
+    placed = Drop.objects.filter(print_run=models.OuterRef("pk")).order_by().values("print_run")
+    placed = placed.annotate(n=models.Sum("copies")).values("n")
+    return runs.annotate(drop_copies=models.Subquery(placed, output_field=models.IntegerField()))
+
+
 def flyer_totals(flyers):
-    """Attach .copies, .visits, .runs and .signups to each flyer (a few queries in all)."""
+    """Attach .copies, .distributed, .visits, .runs and .signups to each flyer (a few queries in all)."""
     flyers = list(flyers)
-    runs = list(PrintRun.objects.filter(flyer__in=flyers).only("id", "flyer_id", "quantity", "visits"))
+    runs = PrintRun.objects.filter(flyer__in=flyers).only("id", "flyer_id", "quantity", "visits")
+    runs = list(with_drop_copies(runs))
     signups = signup_counts(runs)
     for flyer in flyers:
         mine = [r for r in runs if r.flyer_id == flyer.pk]
         flyer.runs = len(mine)
         flyer.copies = sum(r.quantity for r in mine)
+        flyer.distributed = sum(r.distributed for r in mine)
         flyer.visits = sum(r.visits for r in mine)
         flyer.signups = sum(signups.get(r.pk, 0) for r in mine)
     return flyers
+
+
+class Drop(models.Model):
+    """Copies of a print run left at one place (a neighbourhood, a shop, a notice board):
+    a run has as many as the volunteer logs, added and corrected after printing.
+    Places and numbers only, never anything about the people who pick a flyer up."""
+
+    print_run = models.ForeignKey(PrintRun, on_delete=models.CASCADE, related_name="drops")
+    place = models.CharField(_("neighbourhood or place"), max_length=100)
+    city = models.CharField(_("city"), max_length=100, blank=True)
+    copies = models.PositiveIntegerField(_("copies left there"))
+    date = models.DateField(_("date"), default=timezone.localdate)
+    volunteer = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="flyer_drops"
+    )
+    created = models.DateTimeField(default=timezone.now, editable=False)
+
+    class Meta:
+        ordering = ["date", "id"]
+        verbose_name = _("drop")
+        verbose_name_plural = _("drops")
+
+    def __str__(self):
+        return f"{self.place} × {self.copies}"
+
+    def get_absolute_url(self):
+        return reverse("flyers:drop", args=[self.print_run.code, self.pk])
+
+    @property
+    def area(self):
+        return " · ".join(part for part in (self.place, self.city) if part)
 
 
 class BatchRender(models.Model):

@@ -11,6 +11,7 @@ def campaign_panel(campaign):
         "flyers": flyers,
         "runs": sum(f.runs for f in flyers),
         "copies": sum(f.copies for f in flyers),
+        "distributed": sum(f.distributed for f in flyers),
         "visits": sum(f.visits for f in flyers),
         "signups": sum(f.signups for f in flyers),
     }

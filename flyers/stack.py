@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from core.typeset import TextBlock, draw_text_block, layout_text
+from core.typeset import TextBlock, draw_text_block, layout_text, measure_text
 
 from .errors import FlyerOverflowError
 
@@ -37,6 +37,12 @@ class El:
         return {"ar": "rtl", "en": "ltr"}.get(self.field.rsplit("_", 1)[-1], "auto")
 
     def lay_out(self, width, size):
+        if self.field == "link":
+            # The printed address is one line or nothing: a link split in two is misread and
+            # mistyped. Shrink it to the width (not below its smallest size) instead of wrapping.
+            natural = measure_text(self.text, size)
+            if natural > width:
+                size = max(self.min_size, size * width / natural * 0.98)
         self.block = layout_text(
             self.text,
             width,
@@ -85,15 +91,18 @@ def fit_stack(els: list[El], width: float, height: float, page: str) -> float:
 
 def fit_with_link(els: list[El], width: float, height: float, page: str) -> tuple[float, list[El]]:
     """fit_stack, but the printed link under the QR code (a convenience: the code holds
-    the address) is left out rather than failing the flyer when it does not fit, as
-    with a long campaign slug and a print run code on an A6. Returns (height, elements)."""
+    the address) is left out rather than failing the flyer when it does not fit on one
+    line, as with a very long site address on an A6. Returns (height, elements)."""
+    rest = [e for e in els if e.field != "link"]
     try:
-        return fit_stack(els, width, height, page), els
+        height_used = fit_stack(els, width, height, page)
     except FlyerOverflowError:
-        rest = [e for e in els if e.field != "link"]
         if len(rest) == len(els):
             raise
         return fit_stack(rest, width, height, page), rest
+    if all(len(e.block.lines) <= 1 for e in els if e.field == "link" and e.block):
+        return height_used, els
+    return fit_stack(rest, width, height, page), rest  # the link would wrap: leave it out
 
 
 def draw_stack(canvas, els: list[El], x: float, y_top: float, width: float) -> float:

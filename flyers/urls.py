@@ -18,4 +18,6 @@ urlpatterns = [
     path("print/", views.volunteer, name="volunteer"),
     path("print/<int:pk>/", views.print_flyer, name="print"),
     path("runs/<str:code>/", views.print_run, name="run"),
+    path("runs/<str:code>/drops/", views.drop_add, name="drop_add"),
+    path("runs/<str:code>/drops/<int:pk>/", views.drop_edit, name="drop"),
 ]

@@ -18,8 +18,8 @@ from campaigns.models import Campaign
 
 from . import render as engine
 from .errors import FlyerLayoutError
-from .forms import BatchForm, FlyerForm, PrintOptionsForm, PrintRunForm
-from .models import BatchRender, Flyer, PrintRun, flyer_totals, signup_counts
+from .forms import BatchForm, DropForm, FlyerForm, PrintOptionsForm, PrintRunForm
+from .models import BatchRender, Flyer, PrintRun, flyer_totals, signup_counts, with_drop_copies
 from .tasks import render_batch
 
 logger = logging.getLogger(__name__)
@@ -103,7 +103,7 @@ def draft_preview(request, pk=None):
 @organizer_required
 def flyer_detail(request, pk):
     flyer = get_object_or_404(Flyer.objects.select_related("campaign"), pk=pk)
-    runs = list(flyer.print_runs.select_related("volunteer"))
+    runs = list(with_drop_copies(flyer.print_runs.select_related("volunteer")).prefetch_related("drops"))
     counts = signup_counts(runs)
     for run in runs:
         run.signup_count = counts.get(run.pk, 0)
@@ -188,17 +188,21 @@ def volunteer(request):
 
 @staff_required
 def print_flyer(request, pk):
-    """Pick paper and ink, see the preview, download, and log the print run."""
+    """Log a print run first (its PDF's QR code counts its copies), then pick paper and ink;
+    the untracked PDF comes second. Where the copies went is logged afterwards, on the run's page."""
     flyer = _printable_flyer(request, pk)
     options = PrintOptionsForm.for_request(request.POST if request.method == "POST" else request.GET, flyer)
-    run_form = PrintRunForm(request.POST or None, initial={"city": flyer.campaign.city})
+    run_form = PrintRunForm(request.POST or None)
     if request.method == "POST" and run_form.is_valid():
         run = run_form.save(commit=False)
         run.flyer = flyer
         run.volunteer = request.user
         run.save()
         audit(request.user, "flyer.print_run", run, flyer=flyer.pk, quantity=run.quantity)
-        messages.success(request, _("Print run logged. Download the PDF below: its QR code counts this run."))
+        messages.success(
+            request,
+            _("Print run logged. Download the PDF below: its QR code counts this run. Add where the copies go here."),
+        )
         return redirect(f"{run.get_absolute_url()}?{options.query()}")
     error = None
     try:
@@ -211,10 +215,75 @@ def print_flyer(request, pk):
 
 @staff_required
 def print_run(request, code):
+    """The run's PDF, its figures, its drops; the copies printed and the drops can be corrected here."""
     run = _visible_run(request, code)
     options = PrintOptionsForm.for_request(request.GET, run.flyer)
-    context = {"run": run, "flyer": run.flyer, "options": options, "signups": run.signups()}
-    return render(request, "flyers/run.html", context)
+    run_form = PrintRunForm(request.POST or None, instance=run, prefix="run")
+    if request.method == "POST":
+        if run_form.is_valid():
+            run_form.save()
+            audit(request.user, "flyer.print_run_update", run, quantity=run.quantity)
+            messages.success(request, _("The print run is corrected."))
+            return redirect(run)
+        run.refresh_from_db()
+    return _run_page(request, run, options, run_form=run_form, status=422 if request.method == "POST" else 200)
+
+
+def _run_page(request, run, options, run_form=None, drop_form=None, status=200):
+    drops = list(run.drops.select_related("volunteer"))
+    for drop in drops:
+        drop.editable = _may_edit_drop(request.user, drop)
+    context = {
+        "run": run,
+        "flyer": run.flyer,
+        "options": options,
+        "signups": run.signups(),
+        "drops": drops,
+        "dropped": sum(d.copies for d in drops),
+        "distributed": run.distributed,
+        "run_form": run_form or PrintRunForm(instance=run, prefix="run"),
+        "drop_form": drop_form or DropForm(run, prefix="drop", initial={"city": run.flyer.campaign.city}),
+    }
+    return render(request, "flyers/run.html", context, status=status)
+
+
+def _may_edit_drop(user, drop):
+    """Organizers correct any drop; a volunteer their own."""
+    return is_organizer(user) or (drop.volunteer_id is not None and drop.volunteer_id == user.pk)
+
+
+@staff_required
+@require_POST
+def drop_add(request, code):
+    run = _visible_run(request, code)
+    form = DropForm(run, request.POST, prefix="drop")
+    if not form.is_valid():
+        options = PrintOptionsForm.for_request(request.GET, run.flyer)
+        return _run_page(request, run, options, drop_form=form, status=422)
+    drop = form.save(commit=False)
+    drop.print_run, drop.volunteer = run, request.user
+    drop.save()
+    audit(request.user, "flyer.drop", run, copies=drop.copies)
+    messages.success(request, _("The drop is logged."))
+    return redirect(run)
+
+
+@staff_required
+def drop_edit(request, code, pk):
+    """Correct a drop (its place, copies or date) after the fact."""
+    run = _visible_run(request, code)
+    drop = get_object_or_404(run.drops, pk=pk)
+    if not _may_edit_drop(request.user, drop):
+        raise Http404
+    form = DropForm(run, request.POST or None, instance=drop)
+    if request.method == "POST" and form.is_valid():
+        form.save()
+        audit(request.user, "flyer.drop_update", run, copies=drop.copies)
+        messages.success(request, _("The drop is corrected."))
+        return redirect(run)
+    status = 422 if request.method == "POST" else 200
+    context = {"run": run, "flyer": run.flyer, "drop": drop, "form": form}
+    return render(request, "flyers/drop.html", context, status=status)
 
 
 def _render_for(request, flyer, run=None):

@@ -10,6 +10,7 @@ from . import email_links, views
 app_name = "public"
 urlpatterns = [
     path("c/<slug:slug>/", views.campaign, name="campaign"),
+    path("r/<str:code>", views.short_link, name="short_link"),  # printed under a print run's QR code
     path("signup/", views.signup, name="signup"),
     path("signup/confirm/<str:token>/", views.signup_confirm, name="signup_confirm"),
     path("u/<str:token>/", email_links.unsubscribe, name="unsubscribe"),

@@ -59,11 +59,16 @@ def test_a_volunteer_prints_a_4up_grayscale_flyer_and_its_qr_opens_the_campaign(
     screenshot(page, "flyers-print-ar")
 
     page.fill("input[name=quantity]", "400")
-    page.fill("input[name=neighbourhood]", "الشعار")
-    page.click("form[method=post] button.primary")
+    page.click("#print-run-form button.primary")
     page.wait_for_load_state()
     run = PrintRun.objects.get()
-    assert (run.quantity, run.neighbourhood, run.volunteer_id) == (400, "الشعار", volunteer.pk)
+    assert (run.quantity, run.volunteer_id) == (400, volunteer.pk)
+    # Where the copies went comes after printing, one drop per place.
+    page.fill("input[name=drop-place]", "الشعار")
+    page.fill("input[name=drop-copies]", "150")
+    page.click("form[action$='/drops/'] button.primary")
+    page.wait_for_load_state()
+    assert [(d.place, d.copies) for d in run.drops.all()] == [("الشعار", 150)]
     screenshot(page, "flyers-run-ar")
 
     with page.expect_download() as info:
@@ -71,7 +76,7 @@ def test_a_volunteer_prints_a_4up_grayscale_flyer_and_its_qr_opens_the_campaign(
     pdf_path = tmp_path / "flyer.pdf"
     info.value.save_as(pdf_path)
     assert pdf_path.read_bytes().startswith(b"%PDF")
-    expected = f"{page.base_url}/c/clean-aleppo-2026/?r={run.code}"
+    expected = f"{page.base_url}/r/{run.code}"  # the short address, which leads to /c/clean-aleppo-2026/?r=
     assert decode_qr(pdf_path, tmp_path) == [expected] * 4
 
     # A passer-by scans the code (a fresh browser, not the volunteer's session) and signs up.
@@ -96,7 +101,7 @@ def test_a_volunteer_prints_a_4up_grayscale_flyer_and_its_qr_opens_the_campaign(
 
     page.reload()
     tiles = page.locator(".flyer-stats .tile strong")
-    assert [tiles.nth(i).inner_text() for i in range(3)] == ["400", "1", "1"]
+    assert [tiles.nth(i).inner_text() for i in range(4)] == ["400", "150", "1", "1"]
     screenshot(page, "flyers-run-after-signup-ar")
 
 

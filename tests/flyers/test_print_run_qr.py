@@ -35,7 +35,7 @@ def test_the_print_run_pdf_qr_decodes_to_the_campaign_page_with_the_run_code(tmp
     call_command("render_flyer", flyer.pk, "--layout", "a4-4up", "--grayscale", "--crop-marks",
                  "--print-run", run.code, "--out", str(out))  # fmt: skip
     codes = decode_qr_codes(out, tmp_path)
-    assert codes == [f"https://hamla.example.org/c/clean-aleppo-2026/?r={run.code}"] * 4
+    assert codes == [f"https://hamla.example.org/r/{run.code}"] * 4
 
 
 def test_an_a6_flyer_qr_decodes_to_the_campaign_page(tmp_path):

@@ -109,7 +109,7 @@ def test_the_spec_keeps_phone_numbers_in_one_piece_and_links_to_the_campaign(set
     assert "+963\u00a0944\u00a0123\u00a0456" in spec.body_ar
     assert spec.qr_url == "https://hamla.example.org/c/clean-streets/"
     run = make_run(flyer)
-    assert flyer.spec(print_run=run).qr_url == f"https://hamla.example.org/c/clean-streets/?r={run.code}"
+    assert flyer.spec(print_run=run).qr_url == f"https://hamla.example.org/r/{run.code}"
 
 
 def test_the_arabic_text_comes_back_out_of_the_pdf_in_reading_order():

@@ -40,6 +40,7 @@ PK_BY_NAME = {
     "contacts:import_errors": "import_job",
     "flyers:batch": "batch",
     "flyers:batch_download": "batch",
+    "flyers:drop": "drop",
 }
 PK_BY_NAMESPACE = {
     "accounts": "volunteer",  # accounts:freeze
@@ -135,6 +136,7 @@ def plant():
     o["action"] = make_action(o["campaign"], is_public=True)
     o["flyer"] = make_flyer(o["campaign"])
     o["print_run"] = make_run(o["flyer"], volunteer=o["volunteer"])
+    o["drop"] = o["print_run"].drops.create(place="Policy walk", copies=10, volunteer=o["volunteer"])
     o["batch"] = BatchRender.objects.create(flyer=o["flyer"], layout="a4-4up")
     o["batch"].print_runs.set([o["print_run"]])
 

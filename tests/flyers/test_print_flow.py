@@ -155,3 +155,10 @@ def test_the_printed_address_sits_on_one_line_on_every_layout(settings, design, 
     path = render_pdf(flyer.spec(print_run=run, grayscale=True), layout, crop_marks=True)
     printed = f"campaigns.aleppo-civic-association.org/r/{run.code}"
     assert any(printed in line for line in pdf_lines(path))
+
+
+def test_the_flyer_forms_campaign_label_is_translated():
+    client = organizer_client()
+    client.cookies["django_language"] = "ar"
+    form = client.get(reverse("flyers:create")).context["form"]
+    assert str(form["campaign"].label) == "الحملة"

@@ -16,11 +16,22 @@ from django.db.models import IntegerField, OuterRef, Subquery, Value
 from django.db.models.functions import Coalesce
 
 _FIGURES = {}
+_NOTES = {}
 
 
-def register(key, figure):
-    """Contribute `progress_<key>`; registering a key twice replaces the first."""
+def register(key, figure, note=None):
+    """Contribute `progress_<key>`; registering a key twice replaces the first. `note`, when
+    given, says what the figure counts, shown under its goal bar."""
     _FIGURES[key] = figure
+    if note is None:
+        _NOTES.pop(key, None)
+    else:
+        _NOTES[key] = note
+
+
+def note(key):
+    """What the figure `key` counts, in words (None when its app said nothing)."""
+    return _NOTES.get(key)
 
 
 def total(queryset, group_by, aggregate):

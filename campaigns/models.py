@@ -68,6 +68,12 @@ class Goal:
     def reached(self):
         return self.value >= self.target
 
+    @property
+    def note(self):
+        """What the figure counts, as the app that measures it words it (e.g. what
+        "delivered" means), or None."""
+        return goals.note(self.key)
+
 
 class CampaignQuerySet(models.QuerySet):
     def with_progress(self):
@@ -283,8 +289,14 @@ class Action(models.Model):
         return bilingual(self, "description")
 
 
+def participants_achieved(campaign):
+    """People who took part in the campaign's actions so far: actions dated today or
+    earlier. An action planned for next month has achieved nothing yet. "Today" is the
+    local date (TIME_ZONE), taken when the query is built."""
+    done = Action.objects.filter(campaign=campaign, date__lte=timezone.localdate())
+    return _total(done, "campaign", Sum("participants"))
+
+
 # The campaign's own figures; flyers, contacts and messaging register theirs (their goals.py).
-goals.register(
-    "participants", lambda campaign: _total(Action.objects.filter(campaign=campaign), "campaign", Sum("participants"))
-)
+goals.register("participants", participants_achieved)
 goals.register("actions", lambda campaign: _total(Action.objects.filter(campaign=campaign), "campaign", Count("pk")))

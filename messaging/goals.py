@@ -7,10 +7,9 @@ from campaigns.goals import total
 from .models import Delivery
 
 S = Delivery.Status
-# Deliveries that count as "messages delivered" towards a campaign's goal: handed to the
-# mail server or provider, and neither bounced nor refused by it since (a complaint or an
-# unsubscribe through the provider means it was received).
-DELIVERED = (S.SENT, S.DELIVERED, S.OPENED, S.CLICKED, S.UNSUBSCRIBED, S.COMPLAINED)
+# Deliveries that count as "messages delivered" towards a campaign's goal: the same
+# definition as a newsletter's "delivered" (Delivery.DELIVERED, worded in DELIVERED_MEANS).
+DELIVERED = Delivery.DELIVERED
 OPENED = (S.OPENED, S.CLICKED)
 RECEIVED = (S.SENT, S.DELIVERED)
 
@@ -36,5 +35,5 @@ def register():
     from campaigns import goals
     from contacts import filters
 
-    goals.register("messages", messages_delivered)
+    goals.register("messages", messages_delivered, note=Delivery.DELIVERED_MEANS)
     filters.register("engagement", engagement)

@@ -5,6 +5,7 @@ Every state change is a conditional UPDATE (`filter(pk=..., status=OLD)
 racing for the same change cannot both win.
 """
 
+from dataclasses import dataclass
 from datetime import timedelta
 
 from django.conf import settings
@@ -18,6 +19,26 @@ from django.utils.translation import gettext_lazy as _
 from core.i18n import bilingual
 
 from . import compose
+
+# The reason planning records for an audience contact without an email address.
+NO_EMAIL = "no email"
+
+
+@dataclass(frozen=True)
+class Review:
+    """Who a send would reach (Message.review): {version language: recipients} and
+    {reason: supporters skipped}, the reason being a contact status or NO_EMAIL."""
+
+    by_language: dict
+    suppressed: dict
+
+    @property
+    def recipients(self):
+        return sum(self.by_language.values())
+
+    @property
+    def suppressed_total(self):
+        return sum(self.suppressed.values())
 
 
 class Message(models.Model):
@@ -208,44 +229,71 @@ class Message(models.Model):
         self.refresh_from_db()
         return True
 
+    def _planned_rows(self):
+        """What planning decides for each audience contact, as SQL over `contacts_contact c`:
+        (status CASE, its params, reason CASE, its params, "FROM … WHERE …", its params).
+        plan() inserts these rows; review() counts them. One definition, so the count an
+        organizer confirms is the count the send plans."""
+        from contacts.models import Contact
+
+        audience_sql, audience_params = self.audience().order_by().values("pk").query.sql_with_params()
+        sendable = ", ".join(["%s"] * len(Contact.Status.SENDABLE))
+        status_sql = f"""CASE WHEN c.status IN ({sendable}) AND c.email_hash IS NOT NULL AND c.email_hash <> ''
+                        THEN %s ELSE %s END"""
+        status_params = [*Contact.Status.SENDABLE, Delivery.Status.QUEUED, Delivery.Status.SUPPRESSED]
+        reason_sql = f"""CASE WHEN c.status IN ({sendable}) THEN
+                        CASE WHEN c.email_hash IS NULL OR c.email_hash = '' THEN '{NO_EMAIL}' ELSE '' END
+                        ELSE c.status END"""
+        reason_params = [*Contact.Status.SENDABLE]
+        source_sql = f"FROM {Contact._meta.db_table} c WHERE c.id IN ({audience_sql})"
+        return status_sql, status_params, reason_sql, reason_params, source_sql, list(audience_params)
+
     def plan(self):
         """Insert one Delivery per audience contact with a single INSERT … SELECT. Contacts that
         may not receive it now (unsubscribed, bounced, complained, unconfirmed, no email) get a
         SUPPRESSED row with the reason. Returns the number of rows planned."""
-        from contacts.models import Contact
-
-        audience_sql, audience_params = self.audience().order_by().values("pk").query.sql_with_params()
-        contact_table = Contact._meta.db_table
-        sendable = ", ".join(["%s"] * len(Contact.Status.SENDABLE))
+        status_sql, status_params, reason_sql, reason_params, source_sql, source_params = self._planned_rows()
         sql = f"""
             INSERT INTO {Delivery._meta.db_table}
                 (message_id, contact_id, status, language, attempts, error, in_doubt, claimed_by,
                  provider_message_id, created)
-            SELECT %s, c.id,
-                   CASE WHEN c.status IN ({sendable}) AND c.email_hash IS NOT NULL AND c.email_hash <> ''
-                        THEN %s ELSE %s END,
-                   c.language, 0,
-                   CASE WHEN c.status IN ({sendable}) THEN
-                        CASE WHEN c.email_hash IS NULL OR c.email_hash = '' THEN 'no email' ELSE '' END
-                        ELSE c.status END,
-                   %s, '', '', %s
-            FROM {contact_table} c
-            WHERE c.id IN ({audience_sql})
+            SELECT %s, c.id, {status_sql}, c.language, 0, {reason_sql}, %s, '', '', %s
+            {source_sql}
             ON CONFLICT (message_id, contact_id) DO NOTHING
         """  # noqa: S608 - table names come from models, values are parameters
-        params = [
-            self.pk,
-            *Contact.Status.SENDABLE,
-            Delivery.Status.QUEUED,
-            Delivery.Status.SUPPRESSED,
-            *Contact.Status.SENDABLE,
-            False,
-            timezone.now(),
-            *audience_params,
-        ]
+        params = [self.pk, *status_params, *reason_params, False, timezone.now(), *source_params]
         with connection.cursor() as cursor:
             cursor.execute(sql, params)
             return cursor.rowcount
+
+    def review(self):
+        """Who a send would reach if it started now, counted the way plan() plans it, in one
+        grouped query (plus the audience's few): see Review."""
+        status_sql, status_params, reason_sql, reason_params, source_sql, source_params = self._planned_rows()
+        sql = f"""
+            SELECT {status_sql} AS planned, c.language, {reason_sql} AS reason, COUNT(*)
+            {source_sql}
+            GROUP BY 1, 2, 3
+        """  # noqa: S608 - table names come from models, values are parameters
+        with connection.cursor() as cursor:
+            cursor.execute(sql, [*status_params, *reason_params, *source_params])
+            rows = cursor.fetchall()
+        by_language, suppressed = {}, {}
+        for planned, language, reason, count in rows:
+            if planned == Delivery.Status.QUEUED:
+                version = self.version_for(language)
+                by_language[version] = by_language.get(version, 0) + count
+            else:
+                suppressed[reason] = suppressed.get(reason, 0) + count
+        return Review(by_language=by_language, suppressed=suppressed)
+
+    def version_for(self, language):
+        """The language of the version a supporter preferring `language` receives (their
+        own when written, else the other one; see content_for)."""
+        try:
+            return self.content_for(language)[0]
+        except ValidationError:
+            return "en" if language in ("en", "tr") else "ar"
 
     def pause(self):
         """Sending → paused. Workers check between small groups, so sending stops within seconds;
@@ -317,7 +365,7 @@ class Message(models.Model):
         s = Delivery.Status
         return {
             "sent": sum(c[status] for status in Delivery.HANDED_OVER),
-            "delivered": c[s.DELIVERED] + c[s.OPENED] + c[s.CLICKED] + c[s.UNSUBSCRIBED],
+            "delivered": sum(c[status] for status in Delivery.DELIVERED),
             "opened": c[s.OPENED] + c[s.CLICKED],
             "clicked": c[s.CLICKED],
             "bounced": c[s.BOUNCED],
@@ -364,6 +412,16 @@ class Delivery(models.Model):
     }
     # Handed to the mail server or provider, whatever happened next.
     HANDED_OVER = ("sent", "delivered", "opened", "clicked", "rejected", "bounced", "unsubscribed", "complained")
+    # The one meaning of "delivered", for a newsletter's results and for the campaign goal
+    # "messages delivered" (messaging/goals.py): handed to the mail server or provider and
+    # neither bounced nor refused by it since. Without a provider (SMTP, the outbox) no
+    # event follows "sent", so a sent row counts; a complaint or an unsubscribe through the
+    # provider means it arrived. Both pages say so in DELIVERED_MEANS.
+    DELIVERED = ("sent", "delivered", "opened", "clicked", "unsubscribed", "complained")
+    DELIVERED_MEANS = _(
+        "Delivered means handed to the mail server or provider and not bounced or refused since "
+        "(without a provider that reports deliveries, every message it accepted)."
+    )
 
     # No index of its own: (message, contact) and (message, status) both start with it.
     # No database constraint either (like `contact`): PostgreSQL would queue one deferred

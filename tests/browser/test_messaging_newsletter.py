@@ -63,7 +63,12 @@ def test_an_organizer_sends_a_bilingual_newsletter_and_a_supporter_unsubscribes(
     assert "Hello Salma" in english_preview.locator("h1").inner_text()
     screenshot(page, "messaging-detail-preview-en")
 
-    page.click("button[name=schedule]")  # empty time: send now
+    assert "60 supporters (40 in Arabic, 20 in English)" in page.inner_text("#msg-review")
+    page.click("button[name=send_now]")  # the confirmation step states the count
+    assert "Send to 60 supporters (40 in Arabic, 20 in English) now?" in page.inner_text("main")
+    screenshot(page, "messaging-confirm-send-en")
+    assert status(message.pk) == "draft"
+    page.click("section.confirm button[type=submit]")
     screenshot(page, "messaging-scheduled-en")
     assert wait_for(lambda: len(fresh_sink.received) >= 8, timeout=45)
     page.reload()

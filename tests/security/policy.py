@@ -89,7 +89,8 @@ POLICY = {
     "messaging:edit":              (302, 403, 302, 302),  # already sending: back to its page
     "messaging:preview":           (302, 403, 200, 200),
     "messaging:test":              (302, 403, 405, 405),
-    "messaging:schedule":          (302, 403, 405, 405),
+    "messaging:send":              (302, 403, 405, 405),  # POST only: the confirmation step, then send now
+    "messaging:schedule":          (302, 403, 405, 405),  # POST only: a time, the confirmation step
     "messaging:progress":          (302, 403, 200, 200),
     "messaging:act":               (302, 403, 405, 405),
 

@@ -17,6 +17,7 @@ from html.parser import HTMLParser
 
 import markdown
 import nh3
+from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
 # name -> whether it is a URL (URLs are only ever produced by Hamla itself).
@@ -25,6 +26,13 @@ MERGE_FIELDS = {
     "last_name": False,
     "unsubscribe_url": True,
     "preferences_url": True,
+}
+# What a merge field is called on the compose page's buttons and in the preview's chips.
+MERGE_FIELD_LABELS = {
+    "first_name": _("First name"),
+    "last_name": _("Last name"),
+    "unsubscribe_url": _("Unsubscribe link"),
+    "preferences_url": _("Preferences link"),
 }
 MERGE_FIELD_HELP = _(
     "Merge fields you may use: {{ first_name }}, {{ last_name }}, {{ unsubscribe_url }}, {{ preferences_url }}."
@@ -95,10 +103,66 @@ def sanitise_html(fragment):
     )
 
 
+# Directional isolates (LRI, RLI, FSI, PDI): the compose page's buttons put a merge field or
+# a link address between them so it reads in order inside a right-to-left textarea. They are
+# only for the writer's eyes: the email isolates with markup instead.
+ISOLATES = dict.fromkeys(range(0x2066, 0x206A))
+
+
 def body_html(source):
-    """Markdown source -> sanitised HTML fragment with merge-field placeholders."""
+    """Markdown source -> sanitised HTML fragment with merge-field placeholders, each block
+    with its own direction and each merge field isolated (see `directions`)."""
+    source = (source or "").translate(ISOLATES)
     rendered = markdown.markdown(_placeholders(source), extensions=["sane_lists", "nl2br"], output_format="html")
-    return _guard_links(sanitise_html(rendered))
+    return directions(_guard_links(sanitise_html(rendered)))
+
+
+# A tag of nh3's output (attribute values are always double-quoted, and may hold ">").
+_TAG_RE = re.compile(r'<(?:[^>"]|"[^"]*")*>')
+_BLOCK_RE = re.compile(r"<(p|li|h[1-4]|blockquote|td|th)>")
+# Strong right-to-left letters (Hebrew, Arabic, Syriac, Thaana, N'Ko and their presentation forms).
+_RTL_RE = re.compile("[\u0590-\u08ff\ufb1d-\ufdff\ufe70-\ufefc]")
+
+
+def text_direction(text, default="auto"):
+    """ "rtl" or "ltr" by the first strong letter of `text` (merge-field placeholders are not
+    text: a name may be in either script), else `default`."""
+    for char in PLACEHOLDER_RE.sub("", html.unescape(_TAG_RE.sub("", text))):
+        if _RTL_RE.match(char):
+            return "rtl"
+        if char.isalpha():
+            return "ltr"
+    return default
+
+
+def directions(fragment):
+    """Every paragraph, list item, heading, quote and cell gets `dir` from its own first strong
+    letter (an English paragraph in an Arabic newsletter reads left to right, punctuation at its
+    end; mail clients that ignore dir="auto" honour an explicit one), and every merge field in
+    text is an isolate (`<span dir="auto">`), so "مرحبا Salma!" keeps its "!" where it belongs."""
+
+    def block(match):
+        tag = match.group(1)
+        end = fragment.find(f"</{tag}>", match.end())
+        inner = fragment[match.end() : end if end != -1 else None]
+        if tag == "li":  # up to a nested list: its items have their own direction
+            inner = re.split(r"<[ou]l>", inner, maxsplit=1)[0]
+        return f'<{tag} dir="{text_direction(inner)}">'
+
+    fragment = _BLOCK_RE.sub(block, fragment)
+    return _in_text(fragment, lambda m: f'<span dir="auto">{m.group(0)}</span>')
+
+
+def _in_text(fragment, replace):
+    """Apply `replace` to the placeholders of the fragment's text, never inside a tag."""
+    parts = _TAG_RE.split(fragment)
+    tags = _TAG_RE.findall(fragment)
+    out = []
+    for i, text in enumerate(parts):
+        out.append(PLACEHOLDER_RE.sub(replace, text))
+        if i < len(tags):
+            out.append(tags[i])
+    return "".join(out)
 
 
 _HREF_RE = re.compile(r'href="([^"]*)"')
@@ -182,10 +246,50 @@ def fill(template, values, escape):
 
 
 def sample_values(language="ar"):
-    """Values used in previews."""
+    """Values used in previews and titles: a made-up supporter, never a real one."""
     return {
         "first_name": "سلمى" if language == "ar" else "Salma",
         "last_name": "الحلبي" if language == "ar" else "Halabi",
         "unsubscribe_url": "#unsubscribe",
         "preferences_url": "#preferences",
     }
+
+
+def sample_subject(message, language=None):
+    """The subject a page shows for `message` (in `language`, else the active one, falling
+    back to the other version): its merge fields filled for the sample supporter of the
+    language it is written in, never "{{ first_name }}" (nor a real supporter's name)."""
+    first = language if language in ("ar", "en") else translation.get_language() or "ar"
+    first = "en" if first.startswith("en") else "ar"
+    for code in (first, "en" if first == "ar" else "ar"):
+        subject = getattr(message, f"subject_{code}", "") or ""
+        if subject.strip():
+            return fill(subject_template(subject), sample_values(code), escape=False)
+    return ""
+
+
+CHIP_STYLE = (
+    ".merge-chip{display:inline-block;padding:0 .45em;border-radius:1em;background:#e3f1ec;"
+    "color:#0b4f39;border:1px solid #b7d9cc;font-size:.92em;line-height:1.5;white-space:nowrap}"
+    '.merge-chip::before{content:attr(data-label) " \\00B7  ";font-size:.8em;opacity:.8}'
+)
+
+
+def preview(prepared_html, language):
+    """The email as the preview shows it to the organizer: each merge field in the body is a
+    labelled chip (the field's name, then the sample supporter's value), link addresses and
+    the subject get the sample values, and no braces show anywhere."""
+    values = {name: html.escape(value) for name, value in sample_values(language).items()}
+    with translation.override(language):
+        labels = {name: html.escape(str(label)) for name, label in MERGE_FIELD_LABELS.items()}
+
+    def chip(match):
+        name = match.group(1)
+        return f'<span class="merge-chip" data-field="{name}" data-label="{labels[name]}">{values[name]}</span>'
+
+    head, body_tag, body = prepared_html.partition("<body")
+    if body_tag:
+        head = head.replace("</style>", CHIP_STYLE + "\n</style>", 1)
+        body = _in_text(body_tag + body, lambda m: chip(m) if m.group(1) in values else "")
+    sample = lambda m: values.get(m.group(1), "")  # noqa: E731
+    return PLACEHOLDER_RE.sub(sample, head) + PLACEHOLDER_RE.sub(sample, body)

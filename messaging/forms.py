@@ -13,10 +13,12 @@ class MessageForm(forms.ModelForm):
         model = Message
         fields = ["campaign", "subject_ar", "body_ar", "subject_en", "body_en", "lists", "tags", "segment"]
         widgets = {
-            "subject_ar": forms.TextInput(attrs={"dir": "rtl", "lang": "ar"}),
-            "body_ar": forms.Textarea(attrs={"dir": "rtl", "lang": "ar", "rows": 12}),
-            "subject_en": forms.TextInput(attrs={"dir": "ltr", "lang": "en"}),
-            "body_en": forms.Textarea(attrs={"dir": "ltr", "lang": "en", "rows": 12}),
+            # dir="auto": each line takes the direction of its own first letter, so an English
+            # line in the Arabic version (or a merge field) reads in order (issue 13, finding 9).
+            "subject_ar": forms.TextInput(attrs={"dir": "auto", "lang": "ar"}),
+            "body_ar": forms.Textarea(attrs={"dir": "auto", "lang": "ar", "rows": 12}),
+            "subject_en": forms.TextInput(attrs={"dir": "auto", "lang": "en"}),
+            "body_en": forms.Textarea(attrs={"dir": "auto", "lang": "en", "rows": 12}),
             "lists": forms.CheckboxSelectMultiple,
             "tags": forms.CheckboxSelectMultiple,
         }
@@ -36,24 +38,17 @@ class MessageForm(forms.ModelForm):
 
 
 class ScheduleForm(forms.Form):
-    """A time to send at. "Send now" is its own button (and URL): an empty time never means
-    now, it is refused with the code "time_required"."""
-
     send_at = forms.DateTimeField(
         label=_("Send at"),
-        # Checked in clean_send_at, so a missing time has its own code; browsers ask too.
         required=False,
-        widget=forms.DateTimeInput(attrs={"type": "datetime-local", "required": True}, format="%Y-%m-%dT%H:%M"),
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+        help_text=_("Leave empty to send now."),
     )
 
     def clean_send_at(self):
         value = self.cleaned_data.get("send_at")
-        if value is None:
-            raise forms.ValidationError(
-                _("Choose the date and time to send it at, or use “Send now”."), code="time_required"
-            )
-        if value < timezone.now() - timezone.timedelta(minutes=5):
-            raise forms.ValidationError(_("That time has passed."), code="past")
+        if value and value < timezone.now() - timezone.timedelta(minutes=5):
+            raise forms.ValidationError(_("That time has passed."))
         return value
 
 

@@ -1,3 +1,4 @@
+import re
 import smtplib
 
 import pytest
@@ -6,8 +7,9 @@ from django.core.exceptions import ValidationError
 
 from messaging import compose, dispatch, emails
 from messaging.ratelimit import Limiter, LocalBucket
+from tests.factories import organizer_client
 
-from .helpers import make_message
+from .helpers import make_list, make_message
 
 # emails.prepare reads the organisation profile (its name heads every email).
 pytestmark = pytest.mark.django_db
@@ -145,3 +147,95 @@ def test_the_redis_bucket_is_shared_between_limiters(redis_service):
     # The second limiter sees the tokens the first one took.
     second.bucket.take(0)
     assert second.bucket.take(1) > 0
+
+
+# Issue 13, finding 9: a composer that writes right to left well.
+
+
+def test_each_paragraph_of_the_sent_email_carries_its_own_direction():
+    prepared = emails.prepare("نشرة", "مرحبا {{ first_name }}\n\nA line in English.\n\n- بند\n- item", "ar")
+    html = emails.build(prepared, "a@example.org", {"first_name": "Salma", "last_name": ""}).alternatives[0][0]
+    assert (
+        '<p dir="rtl">مرحبا' in html,
+        '<p dir="ltr">A line' in html,
+        '<li dir="rtl">بند' in html,
+        '<li dir="ltr">item' in html,
+    ) == (True,) * 4
+
+
+def test_a_merge_field_in_the_email_is_isolated_from_the_text_around_it():
+    prepared = emails.prepare("نشرة", "مرحبا {{ first_name }}!", "ar")
+    html = emails.build(prepared, "a@example.org", {"first_name": "Salma", "last_name": ""}).alternatives[0][0]
+    assert '<p dir="rtl">مرحبا <span dir="auto">Salma</span>!</p>' in html
+
+
+def test_the_isolates_the_compose_buttons_insert_leave_no_trace_in_the_email():
+    body = (
+        "مرحبا \u2066{{ first_name }}\u2069\n\n"
+        "[موقعنا](\u2066https://example.org/a\u2069) [اترك](\u2066{{ unsubscribe_url }}\u2069)"
+    )
+    assert compose.merge_field_errors(body) == []
+    prepared = emails.prepare("نشرة", body, "ar")
+    email = emails.build(
+        prepared, "a@example.org", {"first_name": "سلمى", "last_name": "", "unsubscribe_url": "https://h.example/u/1"}
+    )
+    html = email.alternatives[0][0]
+    assert (
+        'href="https://example.org/a"' in html,
+        'href="https://h.example/u/1"' in html,
+        "\u2066" in html + email.body,
+    ) == (True, True, False)
+
+
+def test_the_preview_shows_merge_fields_as_labelled_chips_not_braces():
+    message = make_message(
+        body_ar="مرحبا {{ first_name }}، [اترك]({{ unsubscribe_url }})", subject_ar="أهلا {{ first_name }}"
+    )
+    page = organizer_client().get(f"/messages/{message.pk}/preview/ar/").content.decode()
+    chip = '<span class="merge-chip" data-field="first_name" data-label="الاسم الأول">سلمى</span>'
+    assert (chip in page, "<title>أهلا سلمى</title>" in page, "{{" in page, "\ue000" in page) == (
+        True,
+        True,
+        False,
+        False,
+    )
+
+
+def test_subjects_on_the_newsletter_list_are_filled_for_a_sample_supporter():
+    make_message(subject_ar="أخبار لك يا {{ first_name }}", subject_en="News for you, {{ first_name }}")
+    client = organizer_client()
+    arabic = client.get("/messages/").content.decode()
+    client.cookies.load({"django_language": "en"})
+    english = client.get("/messages/").content.decode()
+    assert (
+        "<bdi>أخبار لك يا سلمى</bdi>" in arabic,
+        "<bdi>News for you, Salma</bdi>" in english,
+        "{{" in arabic + english,
+    ) == (True, True, False)
+
+
+def test_the_newsletter_page_title_is_filled_for_a_sample_supporter():
+    message = make_message(make_list(count=1)[0], subject_ar="أخبار لك يا {{ first_name }}")
+    page = organizer_client().get(f"/messages/{message.pk}/").content.decode()
+    assert ("أخبار لك يا سلمى" in page.split("<title>")[1].split("</title>")[0], "{{ first_name }}" in page) == (
+        True,
+        False,
+    )
+
+
+def test_the_compose_page_has_dir_auto_fields_and_formatting_buttons():
+    page = organizer_client().get("/messages/new/").content.decode()
+    fields = re.findall(r'<(?:input|textarea)[^>]*name="(?:subject|body)_(?:ar|en)"[^>]*>', page)
+    buttons = re.findall(r'data-(?:md|field)="([a-z_]+)"', page)
+    assert (len(fields), all('dir="auto"' in f for f in fields)) == (4, True)
+    assert buttons[:8] == [
+        "bold",
+        "link",
+        "list",
+        "heading",
+        "first_name",
+        "last_name",
+        "unsubscribe_url",
+        "preferences_url",
+    ]
+    assert "js/compose.js" in page and "md-hint" in page  # the script, and the hint for pages without it

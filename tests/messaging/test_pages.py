@@ -30,7 +30,8 @@ def test_an_organizer_composes_a_bilingual_newsletter_and_previews_both_language
     arabic = client.get(f"/messages/{message.pk}/preview/ar/")
     english = client.get(f"/messages/{message.pk}/preview/en/")
     assert 'dir="rtl"' in arabic.content.decode() and "سلمى" in arabic.content.decode()
-    assert "<strong>Salma</strong>" in english.content.decode()
+    # Merge fields show as labelled chips holding the sample supporter's value (issue 13, finding 9).
+    assert 'data-label="First name">Salma</span></span></strong>' in english.content.decode()
     assert "sandbox" in arabic["Content-Security-Policy"]
 
 
@@ -58,7 +59,7 @@ def test_scheduling_for_later_leaves_it_to_the_sweep():
     client = organizer_client()
     contact_list, _ = make_list(count=1)
     message = make_message(contact_list)
-    response = client.post(f"/messages/{message.pk}/schedule/", {"send_at": "2099-01-01T09:00", "confirm": "schedule"})
+    response = client.post(f"/messages/{message.pk}/schedule/", {"send_at": "2099-01-01T09:00"})
     assert response.status_code == 302
     message.refresh_from_db()
     assert message.status == "scheduled" and message.send_at.year == 2099

@@ -38,17 +38,24 @@ class MessageForm(forms.ModelForm):
 
 
 class ScheduleForm(forms.Form):
+    """A time to send at. "Send now" is its own button (and URL): an empty time never means
+    now, it is refused with the code "time_required"."""
+
     send_at = forms.DateTimeField(
         label=_("Send at"),
+        # Checked in clean_send_at, so a missing time has its own code; browsers ask too.
         required=False,
-        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
-        help_text=_("Leave empty to send now."),
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local", "required": True}, format="%Y-%m-%dT%H:%M"),
     )
 
     def clean_send_at(self):
         value = self.cleaned_data.get("send_at")
-        if value and value < timezone.now() - timezone.timedelta(minutes=5):
-            raise forms.ValidationError(_("That time has passed."))
+        if value is None:
+            raise forms.ValidationError(
+                _("Choose the date and time to send it at, or use “Send now”."), code="time_required"
+            )
+        if value < timezone.now() - timezone.timedelta(minutes=5):
+            raise forms.ValidationError(_("That time has passed."), code="past")
         return value
 
 

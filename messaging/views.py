@@ -10,10 +10,11 @@ from django.utils.translation import gettext as _
 from django.views.decorators.clickjacking import xframe_options_sameorigin
 from django.views.decorators.http import require_POST
 
+from accounts.confirm import confirmed, render_confirmation
 from accounts.decorators import organizer_required
 from accounts.models import audit
 
-from . import activity, emails, tasks
+from . import activity, emails, review, tasks
 from . import compose as composing
 from .forms import MessageForm, ScheduleForm, TestSendForm
 from .models import Delivery, Message
@@ -80,17 +81,25 @@ def _progress(message):
 def detail(request, pk):
     message = get_object_or_404(Message.objects.select_related("campaign"), pk=pk)
     default_at = message.send_at if message.status == Message.Status.SCHEDULED else None
+    return _render_detail(request, message, ScheduleForm(initial={"send_at": default_at}))
+
+
+def _render_detail(request, message, schedule_form, status=200):
     progress = _progress(message)
     context = {
         "message": message,
         "progress": progress,
         "last_sent": parse_datetime(progress["last_sent_at"]) if progress["last_sent_at"] else None,
-        "schedule_form": ScheduleForm(initial={"send_at": default_at}),
+        "schedule_form": schedule_form,
         "test_form": TestSendForm(initial={"language": message.languages[0] if message.languages else "ar"}),
         "live": message.status in (Message.Status.SCHEDULED, Message.Status.SENDING),
         "stats": message.stats() if message.status in (Message.Status.SENT, Message.Status.SENDING) else None,
+        "delivered_means": Delivery.DELIVERED_MEANS,
+        # Before it starts: who it would reach, counted the way the send plans it.
+        "review": review.summary(message.review()) if message.is_editable else None,
+        "zone": review.zone_label(),
     }
-    return render(request, "messaging/detail.html", context)
+    return render(request, "messaging/detail.html", context, status=status)
 
 
 @organizer_required
@@ -139,22 +148,74 @@ def send_test(request, pk):
     return redirect(message)
 
 
+def _refuse(request, message, problem):
+    flash.error(request, problem)
+    return redirect(message)
+
+
+def _not_ready(message):
+    """Why the newsletter cannot be sent as it is (a sentence), or None."""
+    if not message.is_editable:
+        return _("That is not possible in the newsletter's current state.")
+    try:
+        message.full_clean(exclude=["lists", "tags", "segment"])
+    except ValidationError as exc:
+        return " ".join(exc.messages)
+    if not message.has_audience():
+        return _("Choose at least one list, tag or saved segment.")
+    return None
+
+
+@organizer_required
+@require_POST
+def send_now(request, pk):
+    """ "Send now": a confirmation page stating who it reaches, then (POST with confirm=send)
+    scheduled for this moment and started."""
+    message = get_object_or_404(Message, pk=pk)
+    problem = _not_ready(message)
+    if problem:
+        return _refuse(request, message, problem)
+    counted = message.review()
+    if not confirmed(request, "send"):
+        return render_confirmation(request, review.confirmation(message, counted, at=None))
+    return _schedule(request, message, timezone.now(), counted, now=True)
+
+
 @organizer_required
 @require_POST
 def schedule(request, pk):
-    message = get_object_or_404(Message, pk=pk)
+    """ "Schedule": a time is required (an empty one is refused with "time_required", it
+    never means now); a confirmation page states who it reaches and when, in which time
+    zone; the POST with confirm=schedule schedules it."""
+    message = get_object_or_404(Message.objects.select_related("campaign"), pk=pk)
+    problem = _not_ready(message)
+    if problem:
+        return _refuse(request, message, problem)
     form = ScheduleForm(request.POST)
     if not form.is_valid():
-        flash.error(request, " ".join(e for errors in form.errors.values() for e in errors))
-        return redirect(message)
+        return _render_detail(request, message, form, status=422)
     at = form.cleaned_data["send_at"]
+    counted = message.review()
+    if not confirmed(request, "schedule"):
+        return render_confirmation(request, review.confirmation(message, counted, at=at))
+    return _schedule(request, message, at, counted, now=False)
+
+
+def _schedule(request, message, at, counted, now):
     try:
         message.schedule(at=at)
     except ValidationError as exc:
-        flash.error(request, " ".join(exc.messages))
-        return redirect(message)
-    audit(request.user, "message.schedule", message, send_at=message.send_at.isoformat())
-    if at is None or at <= timezone.now():
+        return _refuse(request, message, " ".join(exc.messages))
+    audit(
+        request.user,
+        "message.schedule",
+        message,
+        send_at=message.send_at.isoformat(),
+        now=now,
+        recipients=counted.recipients,
+        suppressed=counted.suppressed_total,
+    )
+    if at <= timezone.now():
         tasks.start_message.delay(message.pk)
         flash.success(request, _("Sending will start in a few seconds."))
     else:

@@ -59,7 +59,7 @@ def test_scheduling_for_later_leaves_it_to_the_sweep():
     client = organizer_client()
     contact_list, _ = make_list(count=1)
     message = make_message(contact_list)
-    response = client.post(f"/messages/{message.pk}/schedule/", {"send_at": "2099-01-01T09:00"})
+    response = client.post(f"/messages/{message.pk}/schedule/", {"send_at": "2099-01-01T09:00", "confirm": "schedule"})
     assert response.status_code == 302
     message.refresh_from_db()
     assert message.status == "scheduled" and message.send_at.year == 2099

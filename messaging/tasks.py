@@ -12,6 +12,7 @@ from datetime import timedelta
 
 from celery import shared_task
 from django.conf import settings
+from django.db import InterfaceError, OperationalError, connection
 from django.utils import timezone
 
 from . import dispatch, leases
@@ -24,8 +25,17 @@ LANES = 4  # concurrent batch chains per message
 
 @shared_task(bind=True)
 def send_batch(self, message_id, size=None):
-    """One batch; then chains the next one while rows are queued (or finishes the message)."""
-    result = dispatch.send_batch(message_id, leases.claim_id(self.request.id), size=size)
+    """One batch; then chains the next one while rows are queued (or finishes the message).
+    The database going away mid-batch (a restarted server) retries this very task once it
+    can: same task id, so it finds the rows it had claimed and gives them back (the one in
+    flight in doubt) before claiming again. Failing instead would strand those rows under a
+    lease that stays alive."""
+    try:
+        result = dispatch.send_batch(message_id, leases.claim_id(self.request.id), size=size)
+    except (OperationalError, InterfaceError) as exc:
+        connection.close()
+        countdown = min(30, 2 ** min(self.request.retries, 5))
+        raise self.retry(exc=exc, countdown=countdown, max_retries=None, queue=_queue(self)) from exc
     if result["more"]:
         send_batch.apply_async((message_id, size), countdown=result["delay"] or None, queue=_queue(self))
     else:

@@ -145,6 +145,71 @@ def private_redis_server(binary, attempts=5):
             _stop(proc)
 
 
+class RestartableRedis:
+    """A private `redis-server` that a test stops and starts again on the same port and
+    directory: with `persist`, an append-only file keeps its queues across the restart;
+    without, a restart empties it. Never a Redis other tests use."""
+
+    def __init__(self, binary, directory, persist):
+        self.binary, self.directory, self.persist = binary, Path(directory), persist
+        self.port = free_port()
+        self.proc = None
+
+    @property
+    def url(self):
+        return f"redis://127.0.0.1:{self.port}/0"
+
+    def start(self):
+        import redis
+
+        args = [self.binary, "--bind", "127.0.0.1", "--port", str(self.port), "--dir", str(self.directory)]
+        args += ["--save", "", "--appendonly", "yes" if self.persist else "no", "--appendfsync", "always"]
+        args += ["--logfile", str(self.directory / "redis.log"), "--daemonize", "no"]
+        self.proc = subprocess.Popen(
+            args,
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+            preexec_fn=_die_with_parent,
+        )
+        client = redis.Redis(host="127.0.0.1", port=self.port, socket_connect_timeout=0.5, socket_timeout=0.5)
+
+        def serving():
+            try:
+                return client.ping()
+            except redis.RedisError:
+                return self.proc.poll() is not None and "exited"
+
+        state = wait_for(serving, timeout=10, interval=0.05)
+        client.close()
+        if state is not True:
+            unavailable(f"a private redis-server did not start on port {self.port}")
+
+    def stop(self):
+        if self.proc is not None:
+            _stop(self.proc)
+
+    def restart(self, down_for=0.0):
+        self.stop()
+        time.sleep(down_for)
+        self.start()
+
+
+@contextmanager
+def restartable_redis(persist):
+    """A started RestartableRedis, stopped on exit; skipped (failed under CI) without redis-server."""
+    binary = shutil.which("redis-server")
+    if not binary:
+        unavailable("needs redis-server (the test starts and restarts a private one)")
+    with tempfile.TemporaryDirectory(prefix="hamla-test-redis-restart-") as directory:
+        server = RestartableRedis(binary, directory, persist)
+        server.start()
+        try:
+            yield server
+        finally:
+            server.stop()
+
+
 def _stop(proc):
     if proc.poll() is None:
         proc.terminate()

@@ -46,3 +46,26 @@ def forget_inherited_connections(**_kwargs):
 
 signals.worker_process_init.connect(forget_inherited_connections, weak=False, dispatch_uid="hamla.forget_inherited")
 signals.beat_embedded_init.connect(forget_inherited_connections, weak=False, dispatch_uid="hamla.forget_inherited_b")
+
+
+def resume_orphaned_imports(**_kwargs):
+    """On the folder broker (the embedded default), a worker starting resends the imports
+    left "running": that broker deletes a task's file when a worker takes it, so the task of
+    a worker that was killed is gone (Redis gives it back after its visibility timeout), and
+    the import sweep resends only jobs still queued. The embedded default runs one worker,
+    so a job running when it starts lost its worker; the job resumes from its checkpoint."""
+    if not str(app.conf.broker_url or "").startswith("filesystem"):
+        return
+    from django.db import connection
+
+    from contacts.models import ImportJob
+    from contacts.tasks import run_import
+
+    try:
+        for pk in ImportJob.objects.filter(state=ImportJob.State.RUNNING).values_list("pk", flat=True):
+            run_import.delay(pk)
+    finally:
+        connection.close()  # the pool forks again from this process: nothing open across it
+
+
+signals.worker_ready.connect(resume_orphaned_imports, weak=False, dispatch_uid="hamla.resume_orphaned_imports")

@@ -338,6 +338,10 @@ HAMLA_STALL_SECONDS = float(os.environ.get("HAMLA_STALL_SECONDS", "120"))
 # A worker proves it is alive by renewing a lease every fifth of this; when it lapses the
 # sweep gives its claimed deliveries back at once (messaging/leases.py says how it was sized).
 HAMLA_LEASE_SECONDS = float(os.environ.get("HAMLA_LEASE_SECONDS", "15"))
+# Deliveries a batch claims (messaging/dispatch.py, BATCH_SIZE).
+HAMLA_DISPATCH_BATCH = int(os.environ.get("HAMLA_DISPATCH_BATCH", "500"))
+# Batch chains a send runs at once (messaging/tasks.py, LANES).
+HAMLA_DISPATCH_LANES = int(os.environ.get("HAMLA_DISPATCH_LANES", "4"))
 
 # --- Security ---------------------------------------------------------------
 SESSION_COOKIE_HTTPONLY = True

@@ -120,6 +120,7 @@ def test_a_send_completes_when_the_mail_server_refuses_connections_for_a_while(s
 @pytest.fixture(scope="module")
 def cluster():
     """One private PostgreSQL cluster for every PostgreSQL-restart test of this module."""
+    need_postgres()  # the test process switches its own PostgreSQL connection to it
     with private_postgres() as cluster:
         yield cluster
 
@@ -127,7 +128,6 @@ def cluster():
 @pytest.fixture
 def on_private_postgres(cluster, django_db_blocker):
     """This process's default database is the private cluster's (migrated) for the test."""
-    need_postgres()
     url = cluster.create_database("hamla_restarts")
     connection = connections["default"]
     saved = {key: connection.settings_dict[key] for key in ("NAME", "HOST", "PORT", "USER", "PASSWORD")}

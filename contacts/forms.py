@@ -87,6 +87,11 @@ class ContactForm(forms.Form):
                 raise forms.ValidationError(_("Another contact already has this email address."))
         return email
 
+    def clean_notes(self):
+        # Browsers post a textarea's line breaks as CRLF: store them as shown, so saving a
+        # supporter unchanged leaves the notes as they were (issue 13).
+        return self.cleaned_data["notes"].replace("\r\n", "\n")
+
     def clean_phone(self):
         from . import crypto
 

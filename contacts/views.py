@@ -366,7 +366,7 @@ def segment_edit(request, pk=None):
         if filter_form.is_valid() and form.is_valid():
             saved = form.save(commit=False)
             saved.filters = filter_form.filters()
-            if not saved.created_by_id:
+            if segment is None:  # the creator, once: saving someone's segment does not make it yours
                 saved.created_by = request.user
             saved.save()
             audit(request.user, "contacts.segment_save", saved, count=saved.contacts().count())

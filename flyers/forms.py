@@ -14,6 +14,11 @@ from .models import Drop, Flyer, PrintRun
 INK_CHOICES = [("colour", _("Colour")), ("grayscale", _("Grayscale (photocopy-friendly)"))]
 
 
+def _as_shown(text):
+    """A textarea's text as it was shown: browsers post its line breaks as CRLF."""
+    return text.replace("\r\n", "\n")
+
+
 class FlyerForm(forms.ModelForm):
     logo_upload = forms.FileField(
         label=_("Logo"), required=False, help_text=_("PNG or JPEG, at most 2 MB and 4000 × 4000 pixels.")
@@ -52,6 +57,14 @@ class FlyerForm(forms.ModelForm):
         self.fields["campaign"].label = _("Campaign")  # the bare foreign key has no translated name
         self.fields["campaign"].queryset = Campaign.objects.order_by("-start_date", "-id")
         self.logo_bytes = None
+        for name in ("body_ar", "body_en"):
+            self.fields[name].strip = False  # kept as written: saving unchanged trims nothing
+
+    def clean_body_ar(self):
+        return _as_shown(self.cleaned_data["body_ar"])
+
+    def clean_body_en(self):
+        return _as_shown(self.cleaned_data["body_en"])
 
     def clean_logo_upload(self):
         upload = self.cleaned_data.get("logo_upload")

@@ -29,6 +29,19 @@ class MessageForm(forms.ModelForm):
         self.fields["lists"].queryset = ContactList.objects.all()
         self.fields["tags"].queryset = Tag.objects.all()
         self.fields["segment"].queryset = Segment.objects.all()
+        for name in ("body_ar", "body_en"):
+            # Kept as written: saving a draft unchanged never trims its body (issue 13).
+            self.fields[name].strip = False
+
+    def _clean_body(self, name):
+        # Browsers post a textarea's line breaks as CRLF: store them as they were shown.
+        return self.cleaned_data[name].replace("\r\n", "\n")
+
+    def clean_body_ar(self):
+        return self._clean_body("body_ar")
+
+    def clean_body_en(self):
+        return self._clean_body("body_en")
 
     def clean(self):
         cleaned = super().clean()

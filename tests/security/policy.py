@@ -82,6 +82,8 @@ POLICY = {
     "flyers:volunteer":            (302, 200, 200, 200),
     "flyers:print":                (302, 200, 200, 200),
     "flyers:run":                  (302, 200, 200, 200),  # the volunteer's own print run
+    "flyers:drop_add":             (302, 405, 405, 405),  # POST only
+    "flyers:drop":                 (302, 200, 200, 200),  # the volunteer's own drop: they may correct it
 
     "messaging:list":              (302, 403, 200, 200),
     "messaging:create":            (302, 403, 200, 200),
@@ -99,6 +101,7 @@ POLICY = {
     # messaging_public:preferences and the anymail include). Token pages get valid tokens
     # for the planted supporter: the token is the supporter's own credential.
     "public:campaign":             (200, 200, 200, 200),
+    "public:short_link":           (302, 302, 302, 302),  # /r/<code> printed under a QR: on to /c/<slug>/?r=
     "public:signup":               (200, 200, 200, 200),
     "public:signup_confirm":       (200, 200, 200, 200),
     "public:unsubscribe":          (200, 200, 200, 200),

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from django.conf import settings
-from django.core.exceptions import ValidationError
+from django.core.exceptions import EmptyResultSet, ValidationError
 from django.db import connection, models, transaction
 from django.db.models import Count
 from django.urls import reverse
@@ -236,7 +236,10 @@ class Message(models.Model):
         organizer confirms is the count the send plans."""
         from contacts.models import Contact
 
-        audience_sql, audience_params = self.audience().order_by().values("pk").query.sql_with_params()
+        try:
+            audience_sql, audience_params = self.audience().order_by().values("pk").query.sql_with_params()
+        except EmptyResultSet:  # no audience chosen yet: Django will not even write the query
+            audience_sql, audience_params = "SELECT 0 WHERE 1 = 0", []
         sendable = ", ".join(["%s"] * len(Contact.Status.SENDABLE))
         status_sql = f"""CASE WHEN c.status IN ({sendable}) AND c.email_hash IS NOT NULL AND c.email_hash <> ''
                         THEN %s ELSE %s END"""

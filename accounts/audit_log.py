@@ -73,6 +73,9 @@ SENTENCES = {
         "create": gettext_lazy("%(actor)s created %(object)s."),
         "update": gettext_lazy("%(actor)s edited %(object)s."),
         "print_run": gettext_lazy("%(actor)s logged %(object)s of %(quantity)s copies."),
+        "print_run_update": gettext_lazy("%(actor)s corrected %(object)s to %(quantity)s copies."),
+        "drop": gettext_lazy("%(actor)s logged a drop of %(copies)s copies of %(object)s."),
+        "drop_update": gettext_lazy("%(actor)s corrected a drop of %(object)s to %(copies)s copies."),
         "batch": gettext_lazy("%(actor)s made a print sheet of %(print_runs)s print runs for %(object)s."),
     },
     "message": {

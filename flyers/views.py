@@ -224,7 +224,7 @@ def print_run(request, code):
             run_form.save()
             audit(request.user, "flyer.print_run_update", run, quantity=run.quantity)
             messages.success(request, _("The print run is corrected."))
-            return redirect(run)
+            return redirect(f"{run.get_absolute_url()}?{options.query()}")
         run.refresh_from_db()
     return _run_page(request, run, options, run_form=run_form, status=422 if request.method == "POST" else 200)
 
@@ -265,7 +265,8 @@ def drop_add(request, code):
     drop.save()
     audit(request.user, "flyer.drop", run, copies=drop.copies)
     messages.success(request, _("The drop is logged."))
-    return redirect(run)
+    # Back to the run with the paper and ink the volunteer chose, ready to download.
+    return redirect(f"{run.get_absolute_url()}?{PrintOptionsForm.for_request(request.GET, run.flyer).query()}")
 
 
 @staff_required

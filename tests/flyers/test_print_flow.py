@@ -162,3 +162,10 @@ def test_the_flyer_forms_campaign_label_is_translated():
     client.cookies["django_language"] = "ar"
     form = client.get(reverse("flyers:create")).context["form"]
     assert str(form["campaign"].label) == "الحملة"
+
+
+def test_drops_and_corrections_are_sentences_in_the_audit_log():
+    from accounts.audit_log import sentence_for
+
+    codes = ("flyer.drop", "flyer.drop_update", "flyer.print_run_update")
+    assert all(sentence_for(code) for code in codes)

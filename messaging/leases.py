@@ -256,6 +256,12 @@ def _heartbeat(lease, halt):
             log.warning("could not renew the worker lease", exc_info=True)
             close_old_connections()
             connection.close()
+        else:
+            if connection.vendor == "sqlite":
+                # The pool forks replacement processes from this process at any time, and a
+                # child cannot set aside a connection another thread holds: an open SQLite
+                # handle inherited across a fork is how a database gets corrupted.
+                connection.close()
     connection.close()
 
 

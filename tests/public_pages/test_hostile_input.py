@@ -69,6 +69,8 @@ def url_of(route, world):
     for param in route.params:
         if param == "slug":
             kwargs[param] = world["slug"]
+        elif param == "code":
+            kwargs[param] = world["code"]
         elif param == "token":
             kwargs[param] = world["signup_token" if route.name == "public:signup_confirm" else "email_token"]
         else:
@@ -176,6 +178,9 @@ def row(get, path, post, methods=405, **exceptions):
 # one-click unsubscribe, signup confirmation).
 EXPECTED = {
     "campaign": row(200, 404, 200, too_much_post=400),
+    # The short address under a print run's QR code: on to the campaign page (302), whatever the
+    # query says; only GET and HEAD (405); a code with a NUL or broken UTF-8 names no run (404).
+    "short_link": row(302, 404, 405),
     "signup": row(200, 404, 200, too_much_post=400),
     "signup_confirm": row(200, 400, 200),
     "unsubscribe": row(200, 404, 200),

@@ -9,7 +9,7 @@ import pytest
 from django.core import mail
 from django.core.management import call_command
 from django.test import Client
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from accounts.roles import ORGANIZER
 from messaging import dispatch, leases, tasks
@@ -153,9 +153,13 @@ def test_the_page_and_message_status_say_who_holds_claims_and_why_a_send_waits()
     )
 
     out = StringIO()
-    call_command("message_status", message.pk, "--json", stdout=out)
+    # Both in English: the command speaks the active language, which other tests in the
+    # same process may have left as Arabic.
+    with translation.override("en"):
+        call_command("message_status", message.pk, "--json", stdout=out)
     status = json.loads(out.getvalue())
     client = logged_in(make_user(ORGANIZER))
+    client.cookies.load({"django_language": "en"})
     page = client.get(message.get_absolute_url()).content.decode()
 
     assert status["workers"] == [{"node": "celery@page", "rows": 3, "lease_age_seconds": 0.0, "alive": True}]

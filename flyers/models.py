@@ -2,12 +2,11 @@ import re
 import secrets
 import string
 from datetime import timedelta
-from urllib.parse import urlencode
 
 from django.conf import settings
 from django.core.validators import RegexValidator
 from django.db import models
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -70,19 +69,8 @@ class Flyer(models.Model):
         address /r/<code> (public_pages.views.short_link redirects it to the campaign page
         with ?r=<code>): short enough to print on one line and type by hand, and a smaller QR code."""
         if print_run is not None:
-            try:
-                return settings.SITE_URL + reverse("public:short_link", args=[print_run.code])
-            except NoReverseMatch:
-                pass  # public_pages not installed: the long form below
-        try:
-            path = reverse("public:campaign", args=[self.campaign.slug])
-        except NoReverseMatch:
-            # The agreed address of the public page, while the campaigns app has no route for it.
-            path = f"/c/{self.campaign.slug}/"
-        url = settings.SITE_URL + path
-        if print_run is not None:
-            url += "?" + urlencode({"r": print_run.code})
-        return url
+            return settings.SITE_URL + reverse("public:short_link", args=[print_run.code])
+        return settings.SITE_URL + self.campaign.public_url()
 
     def spec(self, print_run=None, grayscale=None):
         """The PDF engine's description of this flyer (flyers.designs.FlyerSpec); pure data, no rendering."""

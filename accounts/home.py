@@ -12,26 +12,16 @@ Apps above accounts plug in from their ``AppConfig.ready()``:
 This module names no app.
 """
 
-_PANELS = []
+from core.panels import Panels
+
+_panels = Panels()
 _LANDINGS = {}
-
-
-def register(build):
-    """Add a home panel builder; registering the same function twice keeps one."""
-    if build not in _PANELS:
-        _PANELS.append(build)
+register = _panels.register
 
 
 def panels_for(request):
     """The non-empty panels of every registered app for this request's user."""
-    panels = []
-    for build in _PANELS:
-        panel = build(request)
-        if panel:
-            if "template" not in panel:
-                raise ValueError(f"{build.__module__}.{build.__name__} returned a panel without a template")
-            panels.append(panel)
-    return panels
+    return _panels.build(request)
 
 
 def land(role, url_name):

@@ -8,22 +8,12 @@ This module names no app: panels appear in the order apps registered them,
 which is INSTALLED_APPS order.
 """
 
-_PANELS = []
+from core.panels import Panels
 
-
-def register(build):
-    """Add a panel builder; registering the same function twice keeps one."""
-    if build not in _PANELS:
-        _PANELS.append(build)
+_panels = Panels()
+register = _panels.register
 
 
 def panels_for(campaign):
     """The non-empty panels of every registered app for this campaign."""
-    panels = []
-    for build in _PANELS:
-        panel = build(campaign)
-        if panel:
-            if "template" not in panel:
-                raise ValueError(f"{build.__module__}.{build.__name__} returned a panel without a template")
-            panels.append(panel)
-    return panels
+    return _panels.build(campaign)

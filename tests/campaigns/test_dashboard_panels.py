@@ -15,7 +15,7 @@ def test_it_collects_the_panels_other_apps_provide():
 
 
 def test_apps_returning_none_are_left_out(monkeypatch):
-    monkeypatch.setattr(dashboard, "_PANELS", [lambda campaign: None])
+    monkeypatch.setattr(dashboard._panels, "builders", [lambda campaign: None])
     assert panels_for(make_campaign()) == []
 
 
@@ -23,6 +23,6 @@ def test_a_panel_without_a_template_is_an_error_naming_its_builder(monkeypatch):
     def broken_panel(campaign):
         return {"x": 1}
 
-    monkeypatch.setattr(dashboard, "_PANELS", [broken_panel])
+    monkeypatch.setattr(dashboard._panels, "builders", [broken_panel])
     with pytest.raises(ValueError, match="broken_panel"):
         panels_for(make_campaign())

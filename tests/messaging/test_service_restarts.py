@@ -19,11 +19,11 @@ from tests.services import (
     celery_process,
     need_postgres,
     private_postgres,
-    process_env,
     restartable_redis,
     wait_for,
 )
 
+from .conftest import worker_env
 from .helpers import make_list, make_message
 
 pytestmark = [pytest.mark.worker, pytest.mark.django_db(transaction=True)]
@@ -33,13 +33,11 @@ COUNT = 150
 
 
 def send_env(sink, redis_url, **extra):
-    return process_env(
-        REDIS_URL=redis_url,
-        EMAIL_BACKEND="django.core.mail.backends.smtp.EmailBackend",
-        EMAIL_HOST="127.0.0.1",
-        EMAIL_PORT=sink.port,
+    """worker_env with short batches, sweeps and leases, so a restart shows within seconds."""
+    return worker_env(
+        redis_url,
+        sink,
         EMAIL_TIMEOUT="5",
-        HAMLA_SEND_RATE="0",
         HAMLA_DISPATCH_BATCH="20",
         HAMLA_DISPATCH_LANES="2",
         HAMLA_SWEEP_SECONDS="1",

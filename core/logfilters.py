@@ -9,14 +9,33 @@ came, so the message is redacted here before any handler formats it.
 import logging
 import re
 
-TOKEN_PATH = re.compile(r"(/u/|/signup/confirm/)[^/\s?\"']+")
+from django.urls import Resolver404, resolve
+
+# A URL argument with one of these names is a credential (a supporter's unsubscribe or
+# confirmation token, a staff member's enrolment or password-set link): whichever URL
+# carries it, found through the resolver, so a new token-bearing URL needs no entry here.
+CREDENTIAL_ARGUMENTS = ("token", "uidb64")
+PATH = re.compile(r"(?<![\w.])/[^\s?\"'#]*")
 # Addresses as written or percent-encoded in a URL (%40 for @).
 ADDRESS = re.compile(r"[^\s/?&=\"'<>]+(?:@|%40)[^\s/?&=\"'<>]+", re.IGNORECASE)
 SEARCH_TERM = re.compile(r"([?&]q=)[^&\s\"']*")
 
 
+def _without_credentials(match):
+    path = match.group(0)
+    try:
+        found = resolve(path)
+    except Resolver404:
+        return path
+    for name in CREDENTIAL_ARGUMENTS:
+        value = found.kwargs.get(name)
+        if value:
+            path = path.replace(f"/{value}/", "/[token]/", 1)
+    return path
+
+
 def redact(text):
-    text = TOKEN_PATH.sub(r"\1[token]", text)
+    text = PATH.sub(_without_credentials, text)
     text = SEARCH_TERM.sub(r"\1[search]", text)
     return ADDRESS.sub("[address]", text)
 

@@ -1,6 +1,5 @@
 from django.apps import AppConfig
 from django.contrib.auth.signals import user_logged_in, user_login_failed
-from django.core import checks
 from django.db.models.signals import post_migrate, pre_save
 
 
@@ -11,8 +10,6 @@ class AccountsConfig(AppConfig):
     def ready(self):
         from axes.signals import user_locked_out
 
-        from core.checks import mail_route
-
         from . import signals
         from .roles import sync_roles
 
@@ -20,8 +17,6 @@ class AccountsConfig(AppConfig):
         user_logged_in.connect(signals.logged_in, dispatch_uid="accounts.audit_login")
         user_login_failed.connect(signals.login_failed, dispatch_uid="accounts.audit_login_failed")
         user_locked_out.connect(signals.locked_out, dispatch_uid="accounts.audit_locked_out")
-        # Production with no way to send mail (the outbox would keep it on disk): core.E001.
-        checks.register(mail_route, checks.Tags.security, deploy=True)
         # django-otp's own TOTP device keeps its seed in clear: nothing may save one.
         from django_otp.plugins.otp_totp.models import TOTPDevice
 

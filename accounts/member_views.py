@@ -3,7 +3,6 @@
 audited (in accounts.models and accounts.members)."""
 
 from django import forms
-from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import get_user_model, login
 from django.contrib.auth.forms import SetPasswordForm
@@ -195,7 +194,7 @@ def _links_page(request, person, heading, with_enrolment=True):
         password_url = members.password_set_url(person)
     if with_enrolment and is_organizer(person) and not two_factor_.has_second_factor(person):
         token = two_factor_.create_link(person, by=request.user)
-        enrol_url = settings.SITE_URL.rstrip("/") + reverse("accounts:enrol", args=[token])
+        enrol_url = two_factor_.enrol_url(token)
     context = {
         "person": person,
         "heading": heading,
@@ -203,7 +202,7 @@ def _links_page(request, person, heading, with_enrolment=True):
         "uses_second_factor": is_organizer(person),
         "enrol_url": enrol_url,
         "password_hours": int(members.LINK_LIFETIME.total_seconds() // 3600),
-        "enrol_hours": int(EnrolmentLink.LIFETIME.total_seconds() // 3600),
+        "enrol_hours": two_factor_.link_hours(),
     }
     return render(request, "accounts/member_links.html", context)
 

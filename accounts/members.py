@@ -42,7 +42,7 @@ def password_set_url(user):
     """An absolute one-time link for `user` to set their password (shown once, to an admin)."""
     uid = urlsafe_base64_encode(force_bytes(user.pk))
     path = reverse("accounts:password_set", args=[uid, tokens.make_token(user)])
-    return settings.SITE_URL.rstrip("/") + path
+    return settings.SITE_URL + path
 
 
 def user_for_link(uidb64, token):

@@ -37,7 +37,8 @@ def role_of(user):
         return ADMIN
     # Middleware, decorator and context processor all ask on every request: ask the database once.
     if not hasattr(user, "_hamla_role"):
-        names = set(user.groups.values_list("name", flat=True))
+        # .all(), not values_list: a page listing users prefetches their groups.
+        names = {group.name for group in user.groups.all()}
         user._hamla_role = next((role for role in ROLES if role in names), None)
     return user._hamla_role
 

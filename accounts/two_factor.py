@@ -24,7 +24,9 @@ import hmac
 import re
 import secrets
 
+from django.conf import settings
 from django.db import transaction
+from django.urls import reverse
 from django.utils import timezone
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 
@@ -45,6 +47,16 @@ class LinkClosed(Exception):
 
 
 # --- devices -------------------------------------------------------------------
+
+
+def enrol_url(token):
+    """The absolute address of an enrolment link, to hand to its user."""
+    return settings.SITE_URL + reverse("accounts:enrol", args=[token])
+
+
+def link_hours():
+    """How long an enrolment link stays open, in whole hours (for the sentence that says so)."""
+    return int(EnrolmentLink.LIFETIME.total_seconds() // 3600)
 
 
 def new_device(user, name="default", confirmed=False):

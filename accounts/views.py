@@ -1,5 +1,4 @@
 import segno
-from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import get_user_model
 from django.contrib.auth import views as auth_views
@@ -20,7 +19,7 @@ from . import home as home_
 from . import two_factor as two_factor_
 from .decorators import admin_required, staff_required
 from .forms import TokenForm
-from .models import EnrolmentLink, audit
+from .models import audit
 from .roles import is_organizer, role_of
 
 
@@ -80,8 +79,7 @@ def enrolment_link(request, pk):
         messages.error(request, _("Volunteers do not use a second factor."))
         return redirect("accounts:users")
     token = two_factor_.create_link(person, by=request.user)
-    url = settings.SITE_URL.rstrip("/") + reverse("accounts:enrol", args=[token])
-    context = {"person": person, "url": url, "hours": int(EnrolmentLink.LIFETIME.total_seconds() // 3600)}
+    context = {"person": person, "url": two_factor_.enrol_url(token), "hours": two_factor_.link_hours()}
     return render(request, "accounts/enrolment_link.html", context)
 
 

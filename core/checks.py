@@ -1,7 +1,6 @@
-"""System checks of the deployment itself (registered by accounts.apps, run by `check --deploy`).
-
-Kept free of Django imports at module level: hamla/settings.py uses the same rule at
-start-up, before Django is configured.
+"""Whether production would keep its mail on this machine: the rule hamla/settings.py
+applies at start-up (so `check --deploy` fails as well), before Django is configured, hence
+no Django import here.
 """
 
 # Email backends that keep mail on this machine (or nowhere) instead of sending it: the
@@ -23,18 +22,8 @@ MAIL_ROUTE_MISSING = (
     "Without one, every confirmation and newsletter would be written to disk on this server. "
     "See the configuration table in README.md."
 )
-MAIL_ROUTE_CHECK_ID = "core.E001"
 
 
 def sends_mail_nowhere(debug, email_backend):
     """True when production (not `debug`) would keep its mail on this machine."""
     return not debug and email_backend in LOCAL_EMAIL_BACKENDS
-
-
-def mail_route(app_configs=None, **kwargs):
-    from django.conf import settings
-    from django.core.checks import Error
-
-    if sends_mail_nowhere(settings.DEBUG, settings.EMAIL_BACKEND):
-        return [Error(MAIL_ROUTE_MISSING, obj=settings.EMAIL_BACKEND, id=MAIL_ROUTE_CHECK_ID)]
-    return []

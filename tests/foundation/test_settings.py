@@ -3,8 +3,6 @@
 import subprocess
 import sys
 
-from django.core import checks
-
 from tests.services import ROOT
 
 PRODUCTION = {
@@ -71,17 +69,3 @@ def test_production_accepts_an_email_provider_or_an_explicit_sending_backend(tmp
         env = {**NO_MAIL_ROUTE, **route}
         result = manage("check", "--deploy", "--fail-level", "WARNING", env=env, tmp_path=tmp_path)
         assert result.returncode == 0, result.stdout + result.stderr
-
-
-def test_check_deploy_reports_production_mail_kept_on_disk(settings):
-    settings.DEBUG = False
-    settings.EMAIL_BACKEND = "core.mail.OutboxBackend"
-    errors = checks.run_checks(include_deployment_checks=True, tags=[checks.Tags.security])
-    assert "core.E001" in {error.id for error in errors}
-
-
-def test_check_deploy_is_quiet_about_mail_with_a_real_route(settings):
-    settings.DEBUG = False
-    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
-    errors = checks.run_checks(include_deployment_checks=True, tags=[checks.Tags.security])
-    assert "core.E001" not in {error.id for error in errors}

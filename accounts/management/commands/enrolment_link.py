@@ -4,14 +4,11 @@ The first admin of a new installation has no second factor, and only a verified 
 create links on the users page: whoever can run manage.py on the server (and so could read
 HAMLA_ENCRYPTION_KEY anyway) makes the first link here. Audited like the page's."""
 
-from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
-from django.urls import reverse
 
-from accounts.models import EnrolmentLink
 from accounts.roles import is_organizer
-from accounts.two_factor import create_link
+from accounts.two_factor import create_link, enrol_url, link_hours
 
 
 class Command(BaseCommand):
@@ -27,6 +24,5 @@ class Command(BaseCommand):
         if not is_organizer(user):
             raise CommandError(f"{username} is not an admin or organizer: volunteers use no second factor.")
         token = create_link(user, by=None)
-        hours = int(EnrolmentLink.LIFETIME.total_seconds() // 3600)
-        self.stdout.write(f"Valid once, for {hours} hours, for {username} logged in with their password:")
-        self.stdout.write(settings.SITE_URL.rstrip("/") + reverse("accounts:enrol", args=[token]))
+        self.stdout.write(f"Valid once, for {link_hours()} hours, for {username} logged in with their password:")
+        self.stdout.write(enrol_url(token))

@@ -2,10 +2,10 @@
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.contrib.auth.models import Group
 from django.core.management.base import BaseCommand, CommandError
 from django.utils.crypto import get_random_string
 
+from accounts import members
 from accounts.roles import ADMIN, ORGANIZER, VOLUNTEER, sync_roles
 from accounts.two_factor import new_device, totp_device
 from devtools import demo
@@ -27,9 +27,8 @@ class Command(BaseCommand):
             if created:
                 password = get_random_string(14)
                 user.set_password(password)
-                user.is_superuser = user.is_staff = role == ADMIN
                 user.save()
-                user.groups.set([Group.objects.get(name=role)])
+                members.set_role(user, role)
                 lines.append(f"{username:10} {role:10} password: {password}")
             # Demo users skip the enrolment link: a confirmed device (seed encrypted) straight away.
             if role != VOLUNTEER and totp_device(user) is None:

@@ -97,7 +97,8 @@ class ContactForm(forms.Form):
 
         phone = self.cleaned_data["phone"].strip()
         if phone:
-            normalised = crypto.normalise_phone(phone)
+            # A number phonenumbers cannot validate yet is kept unverified, as the import keeps it.
+            normalised = crypto.phone_key(phone)
             if not normalised:
                 raise forms.ValidationError(_("This is not a valid phone number."))
             return normalised

@@ -45,8 +45,10 @@ def encrypted(name, index_kind=None):
     def set(self, value):
         value = (value or "").strip()
         if index_kind == "phone":
-            # Stored in E.164 when it is a valid number, so every spelling looks the same.
-            value = crypto.normalise_phone(value) or value
+            # Stored in E.164 when it is a valid or plausible number, so every spelling looks
+            # the same; only a number phonenumbers validates counts as verified.
+            value = crypto.phone_key(value) or value
+            self.phone_verified = not value or bool(crypto.normalise_phone(value))
         blob = crypto.encrypt(value)
         setattr(self, column, blob)
         self._plain[name] = (blob, value)

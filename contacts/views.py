@@ -35,6 +35,7 @@ EDITED_FIELDS = [
     "email_hash",
     "phone_enc",
     "phone_hash",
+    "phone_verified",
     "notes_enc",
     "language",
     "city",
@@ -107,7 +108,7 @@ def _matching(params):
     note = ""
     if q and "@" in q:
         contacts = contacts.filter(email_hash=crypto.blind_index(q, "email") or "-")
-    elif q and (phone := crypto.normalise_phone(q)):  # any spelling: marks, slashes, other digits
+    elif q and (phone := crypto.phone_key(q)):  # any spelling: marks, slashes, other digits
         contacts = contacts.filter(phone_hash=crypto.blind_index(phone, "phone", normalised=True))
     elif q:
         needle = crypto.normalise_name(q)

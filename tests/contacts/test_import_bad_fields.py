@@ -86,3 +86,25 @@ def test_a_phone_kept_unverified_is_found_by_a_search_for_it(tmp_path):
     assert list(Contact.objects.by_phone("+963 912 345 678").values_list("email_hash", flat=True)) == [
         Contact.objects.get().email_hash
     ]
+
+
+def test_a_supporter_with_an_unverified_phone_saves_unchanged_and_is_found_by_the_list_search(tmp_path, client):
+    from django.urls import reverse
+
+    from tests.factories import logged_in, make_user
+
+    path = write_csv(tmp_path / "a.csv", ["email,phone", "new@example.org,0912 345 678"])
+    import_file(path, a_list())
+    contact = Contact.objects.get()
+    admin = logged_in(make_user("Admin"))
+    form = admin.get(reverse("contacts:edit", args=[contact.pk])).context["form"]
+    data = {name: form[name].value() for name in form.fields if form[name].value() not in (None, False, [])}
+    saved = admin.post(reverse("contacts:edit", args=[contact.pk]), data)
+    found = admin.post(reverse("contacts:list"), {"q": "0912 345 678"}, follow=True)
+    contact.refresh_from_db()
+    assert (saved.status_code, contact.phone, contact.phone_verified, [c.pk for c in found.context["contacts"]]) == (
+        302,
+        "+963912345678",
+        False,
+        [contact.pk],
+    )

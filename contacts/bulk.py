@@ -18,8 +18,6 @@ from django.utils import timezone
 
 from .models import Contact, Membership
 
-ACTIONS = ("tag", "add_list", "remove_list")
-
 
 def _insert_select(model, columns, rows):
     """INSERT INTO model (columns) SELECT … from the values_list queryset `rows` (its

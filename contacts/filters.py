@@ -44,7 +44,6 @@ def _codes(values):
 
 # Where people came from (the "source" filter): code -> Contact.source. A flyer signup is a
 # signup with a print run on one of its signup events; a public signup is one without.
-SOURCES = ("flyer", "signup", "import", "manual")
 _SOURCE_COLUMN = {"flyer": "signup", "signup": "signup", "import": "import", "manual": "organizer"}
 
 

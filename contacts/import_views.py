@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 
 from accounts.decorators import organizer_required
 from accounts.models import audit
+from core.files import atomic_open
 
 from .forms import ColumnsForm, ImportForm
 from .importing import ImportFailed, Plan, inspect, read_rows
@@ -42,8 +43,7 @@ def import_upload(request):
         folder = settings.VAR_DIR / "imports"
         folder.mkdir(parents=True, exist_ok=True)
         path = folder / f"upload-{uuid.uuid4().hex}.csv"
-        with open(path, "wb") as out:
-            path.chmod(0o600)
+        with atomic_open(path) as out:  # owner-only from its first byte
             for chunk in data["file"].chunks():
                 out.write(chunk)
         try:

@@ -1,4 +1,3 @@
-import os
 from contextlib import contextmanager
 from datetime import timedelta
 
@@ -8,6 +7,7 @@ from django.db import InterfaceError, OperationalError, connection
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from core.files import atomic_open
 from core.scrub import scrub
 
 from .importing import ImportFailed, import_file, inspect
@@ -128,15 +128,11 @@ def write_error_report(job, errors):
 
     path = error_report_path(job)
     path.parent.mkdir(parents=True, exist_ok=True)
-    with open(path, "w", encoding="utf-8-sig", newline="", opener=_owner_only) as out:
+    with atomic_open(path, "w", encoding="utf-8-sig", newline="") as out:
         writer = csv.writer(out)
         writer.writerow(["line", "reason", "code"])
         for error in errors:
             writer.writerow([error["line"], scrub(error["reason"]), getattr(error["reason"], "code", "")])
-
-
-def _owner_only(path, flags):
-    return os.open(path, flags, 0o600)
 
 
 def _discard_upload(job):

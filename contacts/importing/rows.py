@@ -54,7 +54,6 @@ TAG_SPLIT = re.compile(r"\s*:::\s*|[;،|]")
 SYSTEM_LABEL = re.compile(r"^(?:\*|system group:)", re.IGNORECASE)
 # A cell holding several values (Google: "a@x.org ::: b@x.org"): the first is taken.
 MULTI_VALUE = re.compile(r"\s*:::\s*")
-_DIGITS = str.maketrans("٠١٢٣٤٥٦٧٨٩۰۱۲۳۴۵۶۷۸۹", "01234567890123456789")
 
 # Why one row is not imported: code -> the reason people read in the import report.
 ROW_ERRORS = {

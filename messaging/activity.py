@@ -15,6 +15,11 @@ from .models import Delivery, Message
 
 
 def report(message):
+    """Who holds claims, when the last row went out and why the send waits. Only a send under
+    way (sending or paused) has any of these: the page polls this every 2 s, so drafts and
+    finished sends answer without a query."""
+    if message.status not in (Message.Status.SENDING, Message.Status.PAUSED):
+        return {"workers": [], "last_sent_at": None, "waiting": None}
     holders = leases.holders(message.pk)
     last_sent = Delivery.objects.filter(message=message, sent_at__isnull=False).aggregate(last=Max("sent_at"))["last"]
     code, since = waiting(message, holders)

@@ -227,7 +227,8 @@ def send_batch(message_id, claim_id, size=None):
     # flagged in doubt).
     task = leases.task_of(claim_id)
     previous = Delivery.objects.filter(message_id=message_id, status=Delivery.Status.SENDING).filter(
-        Q(claimed_by=claim_id) | Q(claimed_by=task) | Q(claimed_by__endswith=f"{leases.SEPARATOR}{task}")
+        # The task id alone (no lease) or "<any lease>/<task>" (this claim_id among them).
+        Q(claimed_by=task) | Q(claimed_by__endswith=f"{leases.SEPARATOR}{task}")
     )
     if previous.exists():
         result["recovered"] = Delivery.release_in_doubt(previous)

@@ -6,7 +6,6 @@ the cost per recipient is building the MIME message, not rendering templates.
 """
 
 from dataclasses import dataclass
-from email.utils import parseaddr
 
 from django.conf import settings
 from django.core.mail import get_connection
@@ -31,12 +30,7 @@ class Prepared:
     text: str
     # The organisation's sender name on DEFAULT_FROM_EMAIL's address (read once per language,
     # not once per recipient).
-    from_email: str = ""
-
-
-def sender_name():
-    """The sender name supporters see: the organisation profile's, else DEFAULT_FROM_EMAIL's."""
-    return Organisation.current().display_sender() or parseaddr(settings.DEFAULT_FROM_EMAIL)[0] or "Hamla"
+    from_email: str
 
 
 def campaign_title_in(campaign, language):
@@ -95,7 +89,7 @@ def _one_line(value):
 def build(prepared, to, values, headers=None):
     """One recipient's email. `values` maps merge-field names to plain strings."""
     values = {name: _one_line(value) for name, value in values.items()}
-    sender = prepared.from_email or settings.DEFAULT_FROM_EMAIL
+    sender = prepared.from_email
     message = StandardEmail(
         subject=compose.fill(prepared.subject, values, escape=False),
         body=compose.fill(prepared.text, values, escape=False),

@@ -5,23 +5,18 @@ logged counts every copy it printed (how runs were logged before drops existed, 
 volunteer who puts everything up without saying where). Copies printed stay a separate
 figure, so copies still in a bag no longer count once a drop says where the others went."""
 
-from django.db.models import IntegerField, OuterRef, Subquery, Sum
+from django.db.models import IntegerField, Sum
 from django.db.models.functions import Coalesce
 
 from campaigns.goals import total
 
-from .models import Drop, PrintRun
-
-
-def distributed_copies():
-    """Per print run: copies at its drops, else copies printed (an expression on PrintRun)."""
-    placed = Drop.objects.filter(print_run=OuterRef("pk")).order_by().values("print_run")
-    placed = placed.annotate(n=Sum("copies")).values("n")
-    return Coalesce(Subquery(placed, output_field=IntegerField()), "quantity", output_field=IntegerField())
+from .models import PrintRun, with_drop_copies
 
 
 def flyers_distributed(campaign):
-    runs = PrintRun.objects.filter(flyer__campaign=campaign).annotate(placed=distributed_copies())
+    """Per print run: copies at its drops, else copies printed (PrintRun.distributed's rule)."""
+    runs = with_drop_copies(PrintRun.objects.filter(flyer__campaign=campaign))
+    runs = runs.annotate(placed=Coalesce("drop_copies", "quantity", output_field=IntegerField()))
     return total(runs, "flyer__campaign", Sum("placed"))
 
 

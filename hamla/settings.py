@@ -80,6 +80,7 @@ INSTALLED_APPS = [
     "contacts",
     "campaigns",
     "flyers",
+    "asks",
     "messaging",
     "public_pages",
     "django.contrib.admin",

@@ -1,0 +1,1 @@
+"""Asks: what a campaign asks of supporters besides reading — petitions, pledges, events."""

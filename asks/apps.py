@@ -1,0 +1,13 @@
+from django.apps import AppConfig
+
+
+class AsksConfig(AppConfig):
+    name = "asks"
+    default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self):
+        from accounts.roles import ADMIN, ORGANIZER, grant
+
+        grant(ADMIN, "asks")
+        # Organizers run asks and read who responded; volunteers get nothing here (personal data).
+        grant(ORGANIZER, "asks")

@@ -203,6 +203,16 @@ class Ask(models.Model):
     def open(self):
         self._move(self.Status.OPEN)
 
+    def cancel(self):
+        """Open or draft → cancelled, then (once the transaction commits) tell every confirmed
+        and waitlisted attendee (asks/event_tasks.py). Guarantee: of two concurrent cancels one
+        wins and queues the notices; the other raises ValidationError and queues nothing."""
+        from .event_tasks import send_cancellation_notices  # the tasks import this module
+
+        self._move(self.Status.CANCELLED)
+        pk = self.pk
+        transaction.on_commit(lambda: send_cancellation_notices.delay(pk))
+
     def promote_waitlist(self):
         """Move waitlisted responses that now fit to confirmed, oldest first. Call with this
         Ask's row locked (Response.withdraw, or an organizer raising capacity). Returns them."""

@@ -29,12 +29,19 @@ class TagsField(forms.ModelMultipleChoiceField):
         super().__init__(label=_("Tags"), required=False, **kwargs)
 
 
-class SignupForm(forms.Form):
-    """Public double opt-in signup. `website` is a honeypot: people never see it."""
+def check_mailable(email):
+    """The importer's rule too: an address the mail libraries would refuse (and quote back in
+    every send error) is not taken. Returns it, or raises the EmailField's own error."""
+    if email and not is_mailable(email):
+        raise forms.ValidationError(EmailValidator.message, code="invalid")
+    return email
 
-    email = forms.EmailField(label=_("Email address"), max_length=254)
-    given_name = forms.CharField(label=_("Your first name (optional)"), max_length=100, required=False)
-    language = forms.ChoiceField(label=_("Newsletter language"), choices=Contact.Language.choices, initial="ar")
+
+class HoneypotForm(forms.Form):
+    """A public form with a honeypot: `website` is hidden from people (the templates put it
+    in a .hp box), so whatever fills it is a bot. Such a post is answered like any other
+    and nothing is stored or sent (see `is_bot`), so the bot learns nothing to adapt to."""
+
     website = forms.CharField(
         label=_("Leave this field empty"),
         required=False,
@@ -45,13 +52,18 @@ class SignupForm(forms.Form):
     def is_bot(self):
         return bool(self.cleaned_data.get("website"))
 
+
+class SignupForm(HoneypotForm):
+    """Public double opt-in signup."""
+
+    email = forms.EmailField(label=_("Email address"), max_length=254)
+    given_name = forms.CharField(label=_("Your first name (optional)"), max_length=100, required=False)
+    language = forms.ChoiceField(label=_("Newsletter language"), choices=Contact.Language.choices, initial="ar")
+
+    field_order = ["email", "given_name", "language", "website"]
+
     def clean_email(self):
-        # The importer's rule too: an address the mail libraries would refuse (and quote
-        # back in every send error) is not taken.
-        email = self.cleaned_data["email"]
-        if not is_mailable(email):
-            raise forms.ValidationError(EmailValidator.message, code="invalid")
-        return email
+        return check_mailable(self.cleaned_data["email"])
 
 
 class ContactForm(forms.Form):

@@ -11,3 +11,7 @@ class AsksConfig(AppConfig):
         grant(ADMIN, "asks")
         # Organizers run asks and read who responded; volunteers get nothing here (personal data).
         grant(ORGANIZER, "asks")
+
+        from . import flyer_targets
+
+        flyer_targets.register()  # a flyer's QR code may lead to an ask; responses per print run

@@ -15,7 +15,8 @@ from core.i18n import bilingual
 
 
 class Flyer(models.Model):
-    """A printable flyer of a campaign; its QR code leads to the campaign's public page."""
+    """A printable flyer of a campaign; its QR code leads to the campaign's public page, or to
+    one of its asks (`target`)."""
 
     class Design(models.TextChoices):
         BOLD = "bold", _("Bold headline")
@@ -43,6 +44,9 @@ class Flyer(models.Model):
     footer = models.CharField(
         _("footer line"), max_length=120, blank=True, help_text=_("For example the organisation's name.")
     )
+    # Where the QR code leads besides the campaign's page: a key of flyers.targets (an ask of
+    # the campaign, "ask:<id>"); blank, or a target gone since, is the campaign's page.
+    target = models.CharField(_("the QR code leads to"), max_length=64, blank=True)
     accent = models.CharField(
         _("accent colour"),
         max_length=7,
@@ -64,13 +68,42 @@ class Flyer(models.Model):
     def get_absolute_url(self):
         return reverse("flyers:detail", args=[self.pk])
 
+    def resolved_target(self):
+        """The flyers.targets.Target this flyer points at, or None (blank, or its ask is gone
+        or no longer public). Looked up once per instance: the spec and the QR ask together."""
+        if not self.target:
+            return None
+        if getattr(self, "_target_for", None) != self.target:
+            from .targets import resolve
+
+            self._resolved, self._target_for = resolve(self.campaign, self.target), self.target
+        return self._resolved
+
+    def landing_path(self):
+        """The public page the QR code leads to: the target's, else the campaign's."""
+        target = self.resolved_target()
+        return target.path if target is not None else self.campaign.public_url()
+
     def qr_url(self, print_run=None):
-        """Absolute link to the campaign's public page; with a print run, the run's short
-        address /r/<code> (public_pages.views.short_link redirects it to the campaign page
-        with ?r=<code>): short enough to print on one line and type by hand, and a smaller QR code."""
+        """Absolute link to the page the flyer leads to; with a print run, the run's short
+        address /r/<code> (public_pages.views.short_link redirects it to landing_path()
+        with ?r=<code>): short enough to print on one line and type by hand, a smaller QR code,
+        and still right when the target changes or goes after printing."""
         if print_run is not None:
             return settings.SITE_URL + reverse("public:short_link", args=[print_run.code])
-        return settings.SITE_URL + self.campaign.public_url()
+        return settings.SITE_URL + self.landing_path()
+
+    def cta(self, language):
+        """The call to action printed in `language`: the flyer's own, else, when the flyer is
+        written in that language at all, the title of the ask its QR code leads to (so a
+        flyer for a petition says what scanning it does without retyping). A language the
+        flyer does not use stays empty: an Arabic-only flyer gets no English line."""
+        own = getattr(self, f"cta_{language}")
+        if own:
+            return own
+        written = getattr(self, f"headline_{language}") or getattr(self, f"body_{language}")
+        target = self.resolved_target() if written else None
+        return getattr(target, f"title_{language}", "") if target is not None else ""
 
     def spec(self, print_run=None, grayscale=None):
         """The PDF engine's description of this flyer (flyers.designs.FlyerSpec); pure data, no rendering."""
@@ -82,10 +115,10 @@ class Flyer(models.Model):
         spec = FlyerSpec(
             headline_ar=_keep_numbers_whole(self.headline_ar),
             body_ar=_keep_numbers_whole(self.body_ar),
-            cta_ar=_keep_numbers_whole(self.cta_ar),
+            cta_ar=_keep_numbers_whole(self.cta("ar")),
             headline_en=_keep_numbers_whole(self.headline_en),
             body_en=_keep_numbers_whole(self.body_en),
-            cta_en=_keep_numbers_whole(self.cta_en),
+            cta_en=_keep_numbers_whole(self.cta("en")),
             design=self.design,
             grayscale=self.grayscale if grayscale is None else bool(grayscale),
             logo=bytes(self.logo) if self.logo else None,
@@ -164,6 +197,10 @@ class PrintRun(models.Model):
     def signups(self):
         return signup_counts([self]).get(self.pk, 0)
 
+    def response_count(self):
+        # Not .responses: that is asks.Response's reverse accessor (who, not how many).
+        return response_counts([self]).get(self.pk, 0)
+
     @classmethod
     def record_visit(cls, code):
         """Count one visit from this print run's QR code (no IP or other trace stored)."""
@@ -188,6 +225,25 @@ def signup_counts(print_runs):
     return _signup_counter([run.pk for run in print_runs])
 
 
+# Confirmed responses to a campaign's asks (signatures, pledges, RSVPs) are kept by asks,
+# which registers how to count them per print run (asks.flyer_targets), like signups above.
+_response_counter = None
+
+
+def count_responses_with(counter):
+    """Register `counter(print_run_ids) -> {print_run_id: confirmed responses}`."""
+    global _response_counter
+    _response_counter = counter
+
+
+def response_counts(print_runs):
+    """{print_run_id: confirmed signatures, pledges and RSVPs} for the given print runs
+    (numbers only, never who)."""
+    if _response_counter is None:
+        return {}
+    return _response_counter([run.pk for run in print_runs])
+
+
 def with_drop_copies(runs):
     """Annotate print runs with .drop_copies: copies left at their drops, None without drops."""
     placed = Drop.objects.filter(print_run=models.OuterRef("pk")).order_by().values("print_run")
@@ -196,11 +252,12 @@ def with_drop_copies(runs):
 
 
 def flyer_totals(flyers):
-    """Attach .copies, .distributed, .visits, .runs and .signups to each flyer (a few queries in all)."""
+    """Attach .copies, .distributed, .visits, .runs, .signups and .responses to each flyer
+    (a few queries in all)."""
     flyers = list(flyers)
     runs = PrintRun.objects.filter(flyer__in=flyers).only("id", "flyer_id", "quantity", "visits")
     runs = list(with_drop_copies(runs))
-    signups = signup_counts(runs)
+    signups, responses = signup_counts(runs), response_counts(runs)
     for flyer in flyers:
         mine = [r for r in runs if r.flyer_id == flyer.pk]
         flyer.runs = len(mine)
@@ -208,6 +265,7 @@ def flyer_totals(flyers):
         flyer.distributed = sum(r.distributed for r in mine)
         flyer.visits = sum(r.visits for r in mine)
         flyer.signups = sum(signups.get(r.pk, 0) for r in mine)
+        flyer.responses = sum(responses.get(r.pk, 0) for r in mine)
     return flyers
 
 

@@ -3,7 +3,6 @@
 from django.conf import settings
 from django.http import Http404
 from django.shortcuts import redirect, render
-from django.urls import reverse
 from django.utils import timezone, translation
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods
@@ -42,13 +41,15 @@ def campaign(request, slug):
 @require_http_methods(["GET", "HEAD"])
 def short_link(request, code):
     """/r/<code>: the short address printed under a print run's QR code (and held in it).
-    Sends the visitor on to the campaign page with ?r=<code>, where the visit is counted
-    as any QR visit (once per visitor per day). A code that is unknown, or whose campaign
-    has no public page, is a 404 like any missing campaign."""
+    Sends the visitor on, with ?r=<code>, to the page the flyer leads to (its ask's page, or
+    the campaign page when it has no ask or the ask has no public page any more), where the
+    visit is counted as any QR visit (once per visitor per day) and a response credited to
+    the run. A code that is unknown, or whose campaign has no public page, is a 404 like any
+    missing campaign."""
     print_run = attribution.any_print_run(code)
     if print_run is None or not Campaign.objects.public().filter(pk=print_run.flyer.campaign_id).exists():
         raise Http404
-    return redirect(reverse("public:campaign", args=[print_run.flyer.campaign.slug]) + f"?r={print_run.code}")
+    return redirect(print_run.flyer.landing_path() + f"?r={print_run.code}")
 
 
 def page_language(campaign):

@@ -1,28 +1,139 @@
-"""The mails an event's attendee gets (see asks/event_tasks.py for when)."""
+"""The mails an event's attendee gets (asks/event_tasks.py and asks/reminders.py send them).
 
-from django.utils import translation
+One template pair (asks/email/event.html, .txt) for six kinds of mail, each in the
+response's language, Arabic right to left:
+
+- ``confirmed``: the event's time in its own time zone, the exact place, the chosen shift,
+  the check-in QR code and the "I can't come" link;
+- ``waitlisted``: on the waitlist, told by mail if a place frees up (no place);
+- ``promoted``: a place freed up: as ``confirmed``;
+- ``reminder_day`` / ``reminder_hours``: 24 h and 2 h before, as ``confirmed``;
+- ``cancelled``: the event is off (no place, no links: there is nothing left to do).
+
+The exact place is in these mails only (never the public pages, never the "please
+confirm" mail, which a stranger can make Hamla send to anyone): PLACE_KINDS names the
+kinds that carry it. Nothing a stranger typed goes in either: no name, no address; the
+event's words are the organisation's own. The QR code is an inline PNG (multipart/related,
+referenced by Content-ID) with the same URL written under it, for a mail client that
+shows no images.
+"""
+
+import io
+from email.mime.image import MIMEImage
+from email.utils import make_msgid
+
+import segno
+from django.conf import settings
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import formats, translation
 from django.utils.translation import gettext as _
 
-from core.mailheaders import StandardEmail
+from core.mailheaders import StandardEmail, sender_domain
 from organisation.models import Organisation
 
+from . import tokens
 
-def send_attendee_mail(response):
-    """Tell `response` where it stands: confirmed (with the place) or waitlisted."""
-    profile = Organisation.current()
+KINDS = ("confirmed", "waitlisted", "promoted", "reminder_day", "reminder_hours", "cancelled")
+# The kinds that go to a confirmed attendee: with the exact place and the check-in code.
+PLACE_KINDS = ("confirmed", "promoted", "reminder_day", "reminder_hours")
+
+
+def language_of(response):
+    """ "ar" or "en" for the response (a Turkish reader gets English, as contacts' mail does)."""
+    return response.language if response.language in ("ar", "en") else ("en" if response.language == "tr" else "ar")
+
+
+def checkin_url(response):
+    """The absolute check-in address the QR code encodes (asks/checkin.py reads it at the door)."""
+    return settings.SITE_URL + reverse("asks:checkin_token", args=[tokens.make(response, "checkin")])
+
+
+def withdraw_url(response):
+    """The absolute "I can't come" address (public_pages/ask_links.py)."""
+    return settings.SITE_URL + reverse("public:ask_withdraw", args=[tokens.make(response, "withdraw")])
+
+
+def qr_png(url):
+    """The QR code of `url` as PNG bytes: error correction M, 6 px modules, the standard
+    4-module quiet zone (a phone camera needs it to find the code on a white mail)."""
+    buffer = io.BytesIO()
+    segno.make(url, error="m").save(buffer, kind="png", scale=6, border=4, dark="#000", light="#fff")
+    return buffer.getvalue()
+
+
+def _when(start, end):
+    """("Saturday 5 December 2026", "09:00–13:00") in the active language; `end` may be None."""
+    day = formats.date_format(start, "l j F Y")
+    hours = formats.time_format(start, "H:i")
+    if end is not None and end.date() == start.date():
+        hours += "–" + formats.time_format(end, "H:i")
+    elif end is not None:
+        hours += " – " + formats.date_format(end, "j F Y") + " " + formats.time_format(end, "H:i")
+    return day, hours
+
+
+def _subject(kind, title):
+    subjects = {
+        "confirmed": _("You are registered: %(title)s"),
+        "waitlisted": _("You are on the waitlist: %(title)s"),
+        "promoted": _("A place freed up, you are in: %(title)s"),
+        "reminder_day": _("Tomorrow: %(title)s"),
+        "reminder_hours": _("Starting soon: %(title)s"),
+        "cancelled": _("Cancelled: %(title)s"),
+    }
+    return subjects[kind] % {"title": title}
+
+
+def build(response, kind):
+    """The message for `response` and `kind` (one of KINDS), not yet sent."""
+    if kind not in KINDS:
+        raise ValueError(kind)
     ask = response.ask
-    with translation.override(response.language):
-        if response.status == response.Status.CONFIRMED:
-            subject = _("You are registered: %(title)s") % {"title": ask.title}
-            body = f"{ask.title}\n{ask.place}\n"
-        else:
-            subject = _("You are on the waitlist: %(title)s") % {"title": ask.title}
-            body = f"{ask.title}\n"
-    StandardEmail(subject, body, profile.from_email(), [response.email]).send()
-
-
-def send_cancellation(response):
+    language = language_of(response)
     profile = Organisation.current()
-    with translation.override(response.language):
-        subject = _("Cancelled: %(title)s") % {"title": response.ask.title}
-    StandardEmail(subject, subject, profile.from_email(), [response.email]).send()
+    with_place = kind in PLACE_KINDS
+    zone = ask.zone()
+    shift = response.shift
+    qr = None
+    with translation.override(language):
+        title = ask.title
+        day, hours = _when(ask.local_starts(), ask.local_ends())
+        context = {
+            "kind": kind,
+            "language": language,
+            "rtl": language == "ar",
+            "organisation_name": profile.name_in(language),
+            "contact_line": profile.contact_line,
+            "accent": profile.accent or "#0b6e4f",
+            "title": title,
+            "day": day,
+            "hours": hours,
+            "time_zone": ask.time_zone,
+            "area": ask.area,
+            "place": ask.place if with_place else "",
+            "shift": shift.label if shift else "",
+            "shift_hours": _when(shift.starts.astimezone(zone), shift.ends.astimezone(zone))[1] if shift else "",
+            "withdraw_url": withdraw_url(response) if kind != "cancelled" else "",
+            "checkin_url": checkin_url(response) if with_place else "",
+        }
+        if with_place:
+            qr = qr_png(context["checkin_url"])
+            context["qr_cid"] = make_msgid("checkin", domain=sender_domain(profile.from_email()))[1:-1]
+        subject = _subject(kind, title)
+        text = render_to_string("asks/email/event.txt", context)
+        html = render_to_string("asks/email/event.html", context)
+    message = StandardEmail(subject, text, profile.from_email(), [response.email])
+    message.attach_alternative(html, "text/html")
+    if qr is not None:
+        # multipart/related: the HTML part shows the image by cid: rather than as an attachment.
+        message.mixed_subtype = "related"
+        image = MIMEImage(qr, "png")
+        image.add_header("Content-ID", f"<{context['qr_cid']}>")
+        image.add_header("Content-Disposition", "inline", filename="checkin.png")
+        message.attach(image)
+    return message
+
+
+def send(response, kind):
+    build(response, kind).send()

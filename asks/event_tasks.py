@@ -1,36 +1,60 @@
-"""Celery tasks for events: an attendee's mail, the cancellation notices.
+"""Celery tasks for events: an attendee's mail, the cancellation notices, the reminder sweep.
 
-Thin and safe to retry: each reads the current state of the rows it mails about, so a task
-delivered late or twice mails what is true now (a response withdrawn meanwhile gets none)."""
+Thin and safe to retry: each reads the rows it mails about as they are now, so a task
+delivered late or twice mails what is true then (a response withdrawn meanwhile gets
+nothing; an ask reopened… cannot be: cancelled is final).
+
+Delivery: the attendee mail and the cancellation notices are at least once — a worker
+killed after the SMTP server took a mail and before the task was acknowledged sends it
+again on redelivery (acks_late). A second "you are registered" is harmless; a lost one
+leaves someone without the place. Reminders are at most once (asks/reminders.py).
+"""
 
 from celery import shared_task
 
-from . import event_mail
+from . import event_mail, reminders
 from .models import Ask, Response
 
 
 @shared_task(acks_late=True)
-def send_attendee_mail(response_pk):
-    """The confirmed/waitlisted/promoted mail for one RSVP, as it stands now."""
+def send_attendee_mail(response_pk, promoted=False):
+    """The mail for one RSVP as it stands now: confirmed (with the place and check-in code),
+    waitlisted, or — with `promoted` — moved up from the waitlist. Queue it after the
+    transaction that confirmed, waitlisted or promoted the response commits."""
     response = Response.objects.select_related("ask__campaign", "shift").filter(pk=response_pk).first()
-    if response is None or not response.ask.is_event:
-        return False
-    if response.status not in (Response.Status.CONFIRMED, Response.Status.WAITLISTED):
-        return False
-    event_mail.send_attendee_mail(response)
-    return True
+    if response is None or not response.ask.is_event or response.ask.status != Ask.Status.OPEN:
+        return None
+    if response.status == Response.Status.WAITLISTED:
+        kind = "waitlisted"
+    elif response.status == Response.Status.CONFIRMED:
+        kind = "promoted" if promoted else "confirmed"
+        # A mail with the place and time sent inside a reminder's window stands for that
+        # reminder: no "tomorrow" reminder minutes after "you are registered".
+        reminders.mark_covered(response)
+    else:
+        return None
+    event_mail.send(response, kind)
+    return kind
 
 
 @shared_task(acks_late=True)
 def send_cancellation_notices(ask_pk):
-    """Tell every confirmed and waitlisted attendee of a cancelled event."""
-    ask = Ask.objects.filter(pk=ask_pk, status=Ask.Status.CANCELLED).first()
+    """Tell every confirmed and waitlisted attendee of a cancelled event (Ask.cancel queues
+    this). Returns how many were mailed."""
+    ask = Ask.objects.filter(pk=ask_pk, status=Ask.Status.CANCELLED, kind=Ask.Kind.EVENT).first()
     if ask is None:
         return 0
+    told = Response.objects.filter(
+        ask=ask, status__in=[Response.Status.CONFIRMED, Response.Status.WAITLISTED]
+    ).select_related("ask__campaign", "shift")
     sent = 0
-    for response in ask.responses.filter(
-        status__in=[Response.Status.CONFIRMED, Response.Status.WAITLISTED]
-    ).select_related("ask__campaign", "shift"):
-        event_mail.send_cancellation(response)
+    for response in told.iterator(chunk_size=200):
+        event_mail.send(response, "cancelled")
         sent += 1
     return sent
+
+
+@shared_task(acks_late=True)
+def send_reminders():
+    """Celery beat, every few minutes: the 24 h and 2 h reminders now due (asks/reminders.py)."""
+    return reminders.send_due()

@@ -286,6 +286,8 @@ CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
+# Task modules autodiscovery (each app's tasks.py) does not find.
+CELERY_IMPORTS = ["asks.event_tasks"]
 CELERY_BEAT_SCHEDULE = {
     "heartbeat": {"task": "hamla.tasks.heartbeat", "schedule": float(os.environ.get("HAMLA_HEARTBEAT_SECONDS", "30"))},
     # Starts due newsletters and recovers abandoned sends (messaging/tasks.py).
@@ -298,6 +300,8 @@ CELERY_BEAT_SCHEDULE = {
     "contacts-purge-unconfirmed": {"task": "contacts.tasks.purge_unconfirmed_signups", "schedule": 3600.0},
     # Forgets login attempts (staff addresses) once the lock they count towards is over.
     "accounts-purge-login-attempts": {"task": "accounts.tasks.purge_login_attempts", "schedule": 600.0},
+    # Event reminders 24 h and 2 h before, each at most once (asks/reminders.py).
+    "asks-event-reminders": {"task": "asks.event_tasks.send_reminders", "schedule": 300.0},
 }
 
 # --- Email ------------------------------------------------------------------

@@ -62,7 +62,7 @@ def qr_png(url):
     return buffer.getvalue()
 
 
-def _when(start, end):
+def when_text(start, end):
     """("Saturday 5 December 2026", "09:00–13:00") in the active language; `end` may be None."""
     day = formats.date_format(start, "l j F Y")
     hours = formats.time_format(start, "H:i")
@@ -98,7 +98,7 @@ def build(response, kind):
     qr = None
     with translation.override(language):
         title = ask.title
-        day, hours = _when(ask.local_starts(), ask.local_ends())
+        day, hours = when_text(ask.local_starts(), ask.local_ends())
         context = {
             "kind": kind,
             "language": language,
@@ -113,7 +113,7 @@ def build(response, kind):
             "area": ask.area,
             "place": ask.place if with_place else "",
             "shift": shift.label if shift else "",
-            "shift_hours": _when(shift.starts.astimezone(zone), shift.ends.astimezone(zone))[1] if shift else "",
+            "shift_hours": when_text(shift.starts.astimezone(zone), shift.ends.astimezone(zone))[1] if shift else "",
             "withdraw_url": withdraw_url(response) if kind != "cancelled" else "",
             "checkin_url": checkin_url(response) if with_place else "",
         }

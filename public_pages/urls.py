@@ -5,7 +5,7 @@ from django.urls import include, path
 
 from messaging.tracking import guarded_anymail_urls
 
-from . import email_links, views
+from . import ask_links, email_links, views
 
 app_name = "public"
 urlpatterns = [
@@ -13,6 +13,7 @@ urlpatterns = [
     path("r/<str:code>", views.short_link, name="short_link"),  # printed under a print run's QR code
     path("signup/", views.signup, name="signup"),
     path("signup/confirm/<str:token>/", views.signup_confirm, name="signup_confirm"),
+    path("rsvp/withdraw/<str:token>/", ask_links.withdraw, name="ask_withdraw"),  # "I can't come"
     path("u/<str:token>/", email_links.unsubscribe, name="unsubscribe"),
     path("u/<str:token>/preferences/", email_links.preferences, name="preferences"),
     path("webhooks/anymail/", include(guarded_anymail_urls())),

@@ -106,6 +106,7 @@ POLICY = {
     "public:signup_confirm":       (200, 200, 200, 200),
     "public:unsubscribe":          (200, 200, 200, 200),
     "public:preferences":          (200, 200, 200, 200),
+    "public:ask_withdraw":         (200, 200, 200, 200),  # "I can't come" from an attendee's mail
     # anymail's own webhook URLs, one row for the whole include: refused while no
     # ANYMAIL_WEBHOOK_SECRET is configured (messaging.tracking).
     "public:anymail:*":            (403, 403, 403, 403),

@@ -7,15 +7,19 @@ this module does not know how to fill fails the policy test, naming the argument
 
 import secrets
 from dataclasses import dataclass, field
+from datetime import timedelta
 from pathlib import Path
 
 from django.conf import settings
+from django.utils import timezone
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 
 from accounts import members
 from accounts.roles import ADMIN, ORGANIZER, VOLUNTEER
 from accounts.two_factor import create_link
+from asks import tokens as ask_tokens
+from asks.models import Ask, Response
 from contacts.models import Contact, ImportJob, Membership, Segment, Tag
 from contacts.signup import make_token
 from contacts.tasks import error_report_path
@@ -73,6 +77,7 @@ class World:
             "public:signup_confirm": o["signup_token"],
             "public:unsubscribe": o["email_token"],
             "public:preferences": o["email_token"],
+            "public:ask_withdraw": o["withdraw_token"],
             "accounts:enrol": o["enrolment_token"],
             "accounts:password_set": o["password_token"],
             "contacts:import_columns": "no-upload-in-this-session",
@@ -122,6 +127,8 @@ def plant():
         "city": f"{marker}-city",
         "neighbourhood": f"{marker}-neighbourhood",
         "tag": f"{marker}-tag",
+        # An event's exact place: for its confirmed attendees' mail and its organizers only.
+        "place": f"{marker}-place",
     }
     world = World(planted)
     o = world.objects
@@ -153,6 +160,18 @@ def plant():
     o["import_job"] = ImportJob.objects.create(
         contact_list=contact_list, file_name="supporters.csv", path="/nonexistent/supporters.csv", state="done"
     )
+
+    o["event"] = event = Ask(campaign=o["campaign"], kind=Ask.Kind.EVENT, status=Ask.Status.OPEN, slug="policy-event")
+    event.title_ar = event.title_en = "Policy walk event"
+    event.starts = timezone.now() + timedelta(days=7)
+    event.place = planted["place"]
+    event.save()
+    rsvp = Response(ask=event, status=Response.Status.CONFIRMED, confirmed_at=timezone.now())
+    rsvp.given_name, rsvp.family_name, rsvp.email = planted["given_name"], planted["family_name"], planted["email"]
+    rsvp.set_person()
+    rsvp.save()
+    o["rsvp"] = rsvp
+    o["withdraw_token"] = ask_tokens.make(rsvp, "withdraw")
 
     o["message"] = message = make_message(contact_list)
     message.schedule()

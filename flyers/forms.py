@@ -6,7 +6,7 @@ from django.utils.translation import gettext_lazy as _
 from campaigns.models import Campaign
 from core.typeset import unprintable
 
-from . import render
+from . import render, targets
 from .errors import FlyerLayoutError
 from .logo import clean_logo
 from .models import Drop, Flyer, PrintRun
@@ -29,6 +29,7 @@ class FlyerForm(forms.ModelForm):
         model = Flyer
         fields = [
             "campaign",
+            "target",
             "name",
             "design",
             "paper_size",
@@ -56,9 +57,30 @@ class FlyerForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         self.fields["campaign"].label = _("Campaign")  # the bare foreign key has no translated name
         self.fields["campaign"].queryset = Campaign.objects.order_by("-start_date", "-id")
+        self.fields["target"] = self._target_field()
         self.logo_bytes = None
         for name in ("body_ar", "body_en"):
             self.fields[name].strip = False  # kept as written: saving unchanged trims nothing
+
+    def _target_field(self):
+        """The QR code's destination: the campaign's page, or one of the open asks of the
+        campaigns, grouped by campaign (the campaign is chosen on the same form and the
+        form works without JavaScript; clean() checks the pair). The flyer's present
+        target stays offered while it has a page, so an unrelated edit never drops it."""
+        campaigns = list(self.fields["campaign"].queryset)
+        found = targets.targets_by_campaign(campaigns)
+        current = self.instance.resolved_target() if self.instance.pk and self.instance.target else None
+        if current is not None and all(t.key != current.key for t in found.get(self.instance.campaign_id, [])):
+            found.setdefault(self.instance.campaign_id, []).insert(0, current)
+        self.offered = {campaign_id: {t.key for t in listed} for campaign_id, listed in found.items()}
+        choices = [("", _("The campaign's page"))]
+        choices += [(c.title, [(t.key, t.title) for t in found[c.pk]]) for c in campaigns if c.pk in found]
+        return forms.ChoiceField(
+            label=_("The QR code leads to"),
+            choices=choices,
+            required=False,
+            help_text=_("One of the campaign's open asks (a petition, a pledge, an event), or its page."),
+        )
 
     def clean_body_ar(self):
         return _as_shown(self.cleaned_data["body_ar"])
@@ -74,6 +96,12 @@ class FlyerForm(forms.ModelForm):
 
     def clean(self):
         cleaned = super().clean()
+        campaign, target = cleaned.get("campaign"), cleaned.get("target")
+        if campaign is not None and target and target not in self.offered.get(campaign.pk, ()):
+            self.add_error(
+                "target",
+                forms.ValidationError(_("Choose one of this campaign's asks."), code="target_not_in_campaign"),
+            )
         if self.errors:
             return cleaned
         names = ("headline_ar", "body_ar", "cta_ar", "headline_en", "body_en", "cta_en", "footer")

@@ -73,10 +73,11 @@ class Flyer(models.Model):
         or no longer public). Looked up once per instance: the spec and the QR ask together."""
         if not self.target:
             return None
-        if getattr(self, "_target_for", None) != self.target:
+        asked = (self.campaign_id, self.target)
+        if getattr(self, "_target_for", None) != asked:
             from .targets import resolve
 
-            self._resolved, self._target_for = resolve(self.campaign, self.target), self.target
+            self._resolved, self._target_for = resolve(self.campaign, self.target), asked
         return self._resolved
 
     def landing_path(self):

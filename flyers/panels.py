@@ -14,4 +14,5 @@ def campaign_panel(campaign):
         "distributed": sum(f.distributed for f in flyers),
         "visits": sum(f.visits for f in flyers),
         "signups": sum(f.signups for f in flyers),
+        "responses": sum(f.responses for f in flyers),
     }

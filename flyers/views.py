@@ -19,7 +19,7 @@ from campaigns.models import Campaign
 from . import render as engine
 from .errors import FlyerLayoutError
 from .forms import BatchForm, DropForm, FlyerForm, PrintOptionsForm, PrintRunForm
-from .models import BatchRender, Flyer, PrintRun, flyer_totals, signup_counts, with_drop_copies
+from .models import BatchRender, Flyer, PrintRun, flyer_totals, response_counts, signup_counts, with_drop_copies
 from .tasks import render_batch
 
 logger = logging.getLogger(__name__)
@@ -104,11 +104,13 @@ def draft_preview(request, pk=None):
 def flyer_detail(request, pk):
     flyer = get_object_or_404(Flyer.objects.select_related("campaign"), pk=pk)
     runs = list(with_drop_copies(flyer.print_runs.select_related("volunteer")).prefetch_related("drops"))
-    counts = signup_counts(runs)
+    counts, responses = signup_counts(runs), response_counts(runs)
     for run in runs:
         run.signup_count = counts.get(run.pk, 0)
+        run.response_total = responses.get(run.pk, 0)
     context = {
         "flyer": flyer,
+        "target": flyer.resolved_target(),
         "runs": runs,
         "batch_form": BatchForm(flyer),
         "batches": flyer.batches.all()[:10],
@@ -238,6 +240,7 @@ def _run_page(request, run, options, run_form=None, drop_form=None, status=200):
         "flyer": run.flyer,
         "options": options,
         "signups": run.signups(),
+        "responses": run.response_count(),
         "drops": drops,
         "dropped": sum(d.copies for d in drops),
         "distributed": run.distributed,

@@ -38,3 +38,26 @@ def image_bytes(fmt="PNG", size=(60, 40), color=(200, 30, 30), **save_args):
     out = io.BytesIO()
     Image.new("RGB", size, color).save(out, format=fmt, **save_args)
     return out.getvalue()
+
+
+def make_ask(campaign, slug="stop-dumping", kind="petition", status="open", **extra):
+    """An ask of `campaign` (asks.Ask: open unless said otherwise), for flyers pointing at it."""
+    from asks.models import Ask
+
+    fields = {"title_ar": "أوقفوا رمي النفايات", "title_en": "Stop the dumping", "goal": 500}
+    fields.update(extra)
+    return Ask.objects.create(campaign=campaign, slug=slug, kind=kind, status=status, **fields)
+
+
+def make_response(ask, email, print_run=None, confirm=True):
+    """A response to `ask` (confirmed through Response.confirm unless said otherwise)."""
+    from asks.models import Response
+
+    response = Response(ask=ask, print_run=print_run)
+    response.given_name = "Test"
+    response.email = email
+    response.set_person()
+    response.save()
+    if confirm:
+        response.confirm()
+    return response

@@ -5,15 +5,17 @@
    campaign with a public page (its slug is `DEMO_SLUG`, spelled once, in `history`);
 2. contacts: obviously fake supporters on a demo list;
 3. flyers: a bilingual flyer for the current campaign (needs step 1);
-4. messaging: a draft newsletter to the demo list (needs steps 1 and 2).
+4. asks: the current campaign's open petition (with a flyer leading to it, its print runs
+   and signatures) and an event with shifts and RSVPs (needs step 1; the volunteer user);
+5. messaging: a draft newsletter to the demo list (needs steps 1 and 2).
 
 Loading twice adds nothing; data edited since the first load is left as it is.
 """
 
-from . import contacts, flyers, history, messaging, organisation
+from . import asks, contacts, flyers, history, messaging, organisation
 from .history import DEMO_SLUG
 
-STEPS = (organisation, history, contacts, flyers, messaging)
+STEPS = (organisation, history, contacts, flyers, asks, messaging)
 
 __all__ = ["DEMO_SLUG", "STEPS", "load"]
 

@@ -43,7 +43,7 @@ from django.utils import timezone
 
 from core.scrub import scrub, scrub_exception
 
-from . import emails, leases, tokens
+from . import emails, leases, tokens, wire
 from .models import Delivery, Message
 from .ratelimit import Limiter
 
@@ -292,6 +292,8 @@ def _send_claimed(message, claim_id, rows, result):
             log.warning("cannot connect to the email provider: %s", reason)
             stop, result["delay"], result["reason"] = Stop.PROVIDER_UNAVAILABLE, backoff(2), reason
             rows = []
+        # Django's SMTP backend: each message flattened from a template (messaging/wire.py).
+        fast = wire.Wire.for_connection(email_connection)
         for index, (pk, contact_id) in enumerate(rows):
             if index and (index % GROUP_SIZE == 0 or time.monotonic() - checked > CHECK_SECONDS):
                 checked = time.monotonic()
@@ -333,7 +335,9 @@ def _send_claimed(message, claim_id, rows, result):
                     "unsubscribe_url": unsubscribe,
                     "preferences_url": prefs_url.replace("TOKEN", token),
                 }
-                email = emails.build(prepared[language], address, values, emails.unsubscribe_headers(unsubscribe))
+                email = fast.render(prepared[language], address, values) if fast else None
+                if email is None:
+                    email = emails.build(prepared[language], address, values, emails.unsubscribe_headers(unsubscribe))
             except Exception as exc:  # noqa: BLE001 - this recipient cannot be written to; the rest can
                 # No traceback: its text could quote the recipient.
                 log.warning("delivery %s could not be built: %s", pk, scrub_exception(exc, limit=500))
@@ -342,7 +346,11 @@ def _send_claimed(message, claim_id, rows, result):
                 continue
             limiter.acquire()
             try:
-                email_connection.send_messages([email])
+                if isinstance(email, wire.Rendered):
+                    provider_id = fast.send(email)
+                else:
+                    email_connection.send_messages([email])
+                    provider_id = _provider_id(email)
             except Exception as exc:  # noqa: BLE001 - every failure is classified and recorded
                 transient, whole, reason = classify(exc)
                 attempts = Delivery.objects.filter(pk=pk).values_list("attempts", flat=True).first() + 1
@@ -367,7 +375,7 @@ def _send_claimed(message, claim_id, rows, result):
                     _outcome(pk, claim_id, Delivery.Status.FAILED, attempts=attempts, error=reason)
                     result["failed"] += 1
                 continue
-            if not recorder.sent(pk, claim_id, language, _provider_id(email)):
+            if not recorder.sent(pk, claim_id, language, provider_id):
                 log.warning("batch %s lost its claim on delivery %s; stopping", claim_id, pk)
                 return Stop.CLAIM_LOST, []
             result["sent"] += 1

@@ -80,7 +80,7 @@ def prepare(subject, body, language, campaign_title=""):
 _BIDI_CONTROLS = dict.fromkeys([*range(0x202A, 0x202F), *range(0x2066, 0x206A)])
 
 
-def _one_line(value):
+def one_line(value):
     """A merge value as one line without bidi controls: a line break in a name would
     make the subject an invalid header (and the send fail for good)."""
     return " ".join(str(value).translate(_BIDI_CONTROLS).split())
@@ -88,7 +88,7 @@ def _one_line(value):
 
 def build(prepared, to, values, headers=None):
     """One recipient's email. `values` maps merge-field names to plain strings."""
-    values = {name: _one_line(value) for name, value in values.items()}
+    values = {name: one_line(value) for name, value in values.items()}
     sender = prepared.from_email
     message = StandardEmail(
         subject=compose.fill(prepared.subject, values, escape=False),

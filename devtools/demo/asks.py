@@ -181,5 +181,5 @@ def load(stdout):
         return
     for ask in made:
         counts = {status: ask.responses.filter(status=status).count() for status in Response.Status}
-        shown = ", ".join(f"{n} {status.label.lower()}" for status, n in counts.items() if n)
-        stdout.write(f"asks: {ask.get_kind_display().lower()} '{ask.slug}' opened ({shown}).")
+        shown = ", ".join(f"{n} {status.value}" for status, n in counts.items() if n)
+        stdout.write(f"asks: {ask.kind} '{ask.slug}' opened ({shown}).")  # plain words: labels are translated

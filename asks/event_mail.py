@@ -136,4 +136,8 @@ def build(response, kind):
 
 
 def send(response, kind):
+    """Send `kind` to `response`; False when it has no email (phone-only, confirmed by hand)."""
+    if not response.email_hash:
+        return False
     build(response, kind).send()
+    return True

@@ -1,0 +1,94 @@
+"""Reminders 24 h and 2 h before: each once, in each attendee's language, through the task
+functions a worker runs (mail lands in the locmem outbox)."""
+
+from datetime import timedelta
+
+import pytest
+from django.utils import timezone
+
+from asks import reminders
+from asks.event_tasks import send_attendee_mail, send_reminders
+from asks.models import Response
+from tests.asks.events import PLACE, confirmed, everything_in, language_and_direction, mails_to, make_event, make_shift
+
+pytestmark = pytest.mark.django_db
+
+
+def signed_up_a_week_ago(event, name, language="ar", shift=None):
+    response = confirmed(event, name, language, shift)
+    Response.objects.filter(pk=response.pk).update(confirmed_at=timezone.now() - timedelta(days=7))
+    return response
+
+
+def test_each_reminder_goes_once_in_each_persons_language():
+    event = make_event(starts_in=timedelta(days=3))
+    signed_up_a_week_ago(event, "amal", "ar")
+    signed_up_a_week_ago(event, "bob", "en")
+    start = event.starts
+    for now in (start - timedelta(hours=23), start - timedelta(hours=22), start - timedelta(hours=1, minutes=55)):
+        reminders.send_due(now)
+        reminders.send_due(now)  # a second beat at the same moment
+    seen = {name: [language_and_direction(m) for m in mails_to(name)] for name in ("amal", "bob")}
+    seen["bob's subjects"] = [m.subject.split(":")[0] for m in mails_to("bob")]
+    assert seen == {
+        "amal": [("ar", "rtl")] * 2,
+        "bob": [("en", "ltr")] * 2,
+        "bob's subjects": ["Tomorrow", "Starting soon"],
+    }
+
+
+def test_every_reminder_carries_the_exact_place_and_the_i_cant_come_link():
+    event = make_event(starts_in=timedelta(hours=20))
+    signed_up_a_week_ago(event, "amal", "en")
+    send_reminders()
+    (message,) = mails_to("amal")
+    assert (PLACE in everything_in(message), "/rsvp/withdraw/" in message.body) == (True, True)
+
+
+def test_a_beat_that_comes_late_sends_only_the_two_hour_reminder():
+    event = make_event(starts_in=timedelta(hours=1))
+    signed_up_a_week_ago(event, "amal", "en")
+    reminders.send_due()
+    reminders.send_due(timezone.now() + timedelta(minutes=5))
+    assert [m.subject for m in mails_to("amal")] == ["Starting soon: Bab al-Faraj clean-up"]
+
+
+def test_the_confirmation_mail_inside_the_day_window_stands_for_the_day_reminder():
+    event = make_event(starts_in=timedelta(hours=5))
+    attendee = confirmed(event, "amal", "en")
+    send_attendee_mail(attendee.pk)
+    reminders.send_due()  # a beat right after: no "tomorrow" five minutes after "registered"
+    reminders.send_due(event.starts - timedelta(hours=1, minutes=58))
+    assert [m.subject.split(":")[0] for m in mails_to("amal")] == ["You are registered", "Starting soon"]
+
+
+def test_a_shift_volunteer_is_reminded_before_their_shift_not_the_event():
+    event = make_event(starts_in=timedelta(hours=1))
+    later = make_shift(event, slots=5, offset=timedelta(hours=3))
+    signed_up_a_week_ago(event, "amal", "en", shift=later)
+    reminders.send_due()
+    assert [m.subject.split(":")[0] for m in mails_to("amal")] == ["Tomorrow"]
+
+
+def test_someone_who_withdrew_or_waits_on_the_waitlist_is_not_reminded():
+    event = make_event(starts_in=timedelta(hours=1), capacity=1)
+    gone = signed_up_a_week_ago(event, "amal")
+    signed_up_a_week_ago(event, "bilal")  # waitlisted
+    Response.objects.filter(pk=gone.pk).update(status=Response.Status.WITHDRAWN)
+    assert reminders.send_due() == {"reminder_hours": 0, "reminder_day": 0}
+
+
+def test_of_two_claims_on_one_reminder_exactly_one_wins():
+    event = make_event(starts_in=timedelta(hours=1))
+    attendee = signed_up_a_week_ago(event, "amal")
+    now = timezone.now()
+    assert [reminders.claim(attendee.pk, "reminder_hours", now) for _ in range(2)] == [True, False]
+
+
+def test_a_send_that_fails_releases_its_claim_for_the_next_beat(settings):
+    event = make_event(starts_in=timedelta(hours=1))
+    signed_up_a_week_ago(event, "amal", "en")
+    settings.EMAIL_BACKEND = "tests.asks.events.RefusingBackend"
+    failed = reminders.send_due()
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    assert (failed["reminder_hours"], reminders.send_due()["reminder_hours"]) == (0, 1)

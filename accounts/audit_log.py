@@ -78,6 +78,20 @@ SENTENCES = {
         "drop_update": gettext_lazy("%(actor)s corrected a drop of %(object)s to %(copies)s copies."),
         "batch": gettext_lazy("%(actor)s made a print sheet of %(print_runs)s print runs for %(object)s."),
     },
+    "ask": {
+        "create": gettext_lazy("%(actor)s created %(object)s."),
+        "edit": gettext_lazy("%(actor)s edited %(object)s."),
+        "status": gettext_lazy("%(actor)s moved %(object)s from %(old)s to %(new)s."),
+        "responses_view": gettext_lazy("%(actor)s viewed %(shown)s responses to %(object)s."),
+        "responses_reveal": gettext_lazy(
+            "%(actor)s revealed the emails and phones of %(shown)s responses to %(object)s."
+        ),
+        "response_confirm": gettext_lazy("%(actor)s confirmed by hand response #%(response)s to %(object)s."),
+        "petition_pdf": gettext_lazy("%(actor)s downloaded %(object)s as a PDF naming %(named)s signers."),
+        "door_list": gettext_lazy("%(actor)s opened the door list of %(object)s (%(shown)s attendees shown)."),
+        "door_scan": gettext_lazy("%(actor)s opened the check-in of response #%(response)s to %(object)s."),
+        "check_in": gettext_lazy("%(actor)s checked in response #%(response)s to %(object)s."),
+    },
     "message": {
         "create": gettext_lazy("%(actor)s wrote %(object)s."),
         "edit": gettext_lazy("%(actor)s edited %(object)s."),
@@ -131,8 +145,11 @@ def _detail_value(key, value):
     return "…"
 
 
-# Status codes a campaign event may carry, translated (the same words campaigns uses).
+# Status codes a campaign or ask event may carry, translated (the same words campaigns and asks use).
 STATUS_LABELS = {
+    "draft": gettext_lazy("Draft"),
+    "open": gettext_lazy("Open"),
+    "closed": gettext_lazy("Closed"),
     "planned": gettext_lazy("Planned"),
     "active": gettext_lazy("Active"),
     "completed": gettext_lazy("Completed"),

@@ -15,3 +15,11 @@ class AsksConfig(AppConfig):
         from . import flyer_targets
 
         flyer_targets.register()  # a flyer's QR code may lead to an ask; responses per print run
+
+        from campaigns import dashboard, results
+
+        from . import goals, panels
+
+        goals.register()  # a bar per ask with a goal; events' check-ins into participants
+        dashboard.register(panels.campaign_panel)
+        results.register(panels.history_results)

@@ -213,6 +213,13 @@ class Ask(models.Model):
         pk = self.pk
         transaction.on_commit(lambda: send_cancellation_notices.delay(pk))
 
+    def close(self):
+        """Open → closed, its result entered in the campaign's history once: asks/closing.py
+        (guarantee there). Returns the history Action."""
+        from .closing import close  # closing imports this module
+
+        return close(self)
+
     def promote_waitlist(self):
         """Move waitlisted responses that now fit to confirmed, oldest first. Call with this
         Ask's row locked (Response.withdraw, or an organizer raising capacity). Returns them."""

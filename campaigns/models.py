@@ -12,6 +12,7 @@ from accounts.models import audit
 from core.i18n import bilingual
 
 from . import goals
+from .goals import bars as _bars
 from .goals import total as _total
 
 
@@ -56,6 +57,8 @@ class Goal:
     label: str
     target: int
     value: int
+    # What the figure counts, from an app's own bar (goals.register_bars); else goals.note(key).
+    explained: str | None = None
 
     @property
     def percent(self):
@@ -72,7 +75,7 @@ class Goal:
     def note(self):
         """What the figure counts, as the app that measures it words it (e.g. what
         "delivered" means), or None."""
-        return goals.note(self.key)
+        return self.explained or goals.note(self.key)
 
 
 class CampaignQuerySet(models.QuerySet):
@@ -202,7 +205,8 @@ class Campaign(models.Model):
             target = getattr(self, field)
             if target:
                 goals.append(Goal(field.removeprefix("goal_"), label, target, getattr(self, figure)))
-        return goals
+        # Other apps' own bars (a petition's signatures against its goal), after the campaign's.
+        return goals + _bars(self)
 
     @property
     def year(self):

@@ -23,6 +23,7 @@ from organisation.models import Organisation
 
 from .charts import fill_years
 from .models import Action, Campaign, years_of
+from .results import for_campaigns
 
 ACCENT = HexColor("#0b6e4f")
 HIGHLIGHT = HexColor("#e0a100")
@@ -186,9 +187,11 @@ def history_data(year=None, max_listed_actions=MAX_LISTED_ACTIONS):
     else:
         for action in actions.order_by("date", "id"):
             by_campaign[action.campaign_id].append(action)
+    campaigns = list(campaigns)
     return {
         "per_year": per_year,
-        "campaigns": list(campaigns),
+        "campaigns": campaigns,
+        "results": for_campaigns(campaign.pk for campaign in campaigns),
         "actions_of": by_campaign,
         "kinds": kinds,
         "action_count": action_count,
@@ -312,6 +315,7 @@ def _render(data, year, language):
             story.append(_campaign_line(campaign, direction))
         else:
             story += _campaign_block(campaign, data["actions_of"].get(campaign.pk, []), direction)
+            story += _results(data["results"].get(campaign.pk, []), direction)
     doc.build(story, onFirstPage=on_page, onLaterPages=on_page, canvasmaker=HamlaCanvas)
     return buffer.getvalue()
 
@@ -351,6 +355,16 @@ def _campaign_line(campaign, direction):
         facts.insert(2, campaign.city)
     text = f"{campaign.title} — " + " · ".join(str(f) for f in facts)
     return BidiParagraph(text, 9, direction=direction, space_before=1 * mm)
+
+
+def _results(results, direction):
+    """Other apps' results for a campaign (campaigns.results): its asks and what came of them."""
+    if not results:
+        return []
+    lines = [BidiParagraph(_("Asks and their results"), 9.5, bold=True, direction=direction, space_before=1.5 * mm)]
+    for result in results:
+        lines.append(BidiParagraph(f"{result.title} — {result.line}", 9, direction=direction))
+    return lines
 
 
 def _campaign_block(campaign, actions, direction):

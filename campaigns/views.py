@@ -22,6 +22,7 @@ from .dashboard import panels_for
 from .forms import ActionForm, CampaignFilterForm, CampaignForm, HistoryFilterForm
 from .models import Action, Campaign, years_of
 from .report import render_history_report
+from .results import for_campaigns
 
 PAGE_SIZE = 50
 DASHBOARD_ACTIONS = 100
@@ -197,6 +198,9 @@ def history(request):
         .order_by("-date", "-id")
     )
     page = Paginator(actions, PAGE_SIZE).get_page(request.GET.get("page"))
+    # Other apps' results (asks and what they achieved) for the campaigns this page shows.
+    shown = {action.campaign_id: action.campaign for action in page.object_list}
+    results = for_campaigns(shown)
     query = request.GET.copy()
     query.pop("page", None)
     chart_query = query.copy()
@@ -216,6 +220,7 @@ def history(request):
             if form.values.get("campaign")
             else None,
             "total": sum(counts.values()),
+            "results": [(shown[pk], results[pk]) for pk in shown if pk in results],
         },
     )
 

@@ -14,6 +14,7 @@ urlpatterns = [
     path("", include("campaigns.urls")),
     path("flyers/", include("flyers.urls")),
     path("messages/", include("messaging.urls")),
+    path("asks/", include("asks.urls")),
     path("django-admin/", admin.site.urls),
 ]
 

@@ -96,11 +96,24 @@ POLICY = {
     "messaging:progress":          (302, 403, 200, 200),
     "messaging:act":               (302, 403, 405, 405),
 
+    "asks:create":                 (302, 403, 200, 200),
+    "asks:detail":                 (302, 403, 200, 200),
+    "asks:edit":                   (302, 403, 200, 200),
+    "asks:status":                 (405, 405, 405, 405),  # POST only, refused before the login check
+    "asks:responses":              (302, 403, 200, 200),  # names and (masked) emails: audited
+    "asks:response_confirm":       (405, 405, 405, 405),  # POST only
+    "asks:petition_pdf":           (302, 403, 200, 200),  # named signers only: audited download
+    "asks:checkin":                (302, 403, 200, 200),  # the door list
+    "asks:checkin_response":       (405, 405, 405, 405),  # POST only
+    "asks:checkin_token":          (302, 403, 200, 200),  # the QR in an attendee's mail: organizers only
+
     # Login-free pages (the `public` app; before issue 10 they were campaigns:public,
     # contacts_signup, contacts_signup_confirm, messaging_public:unsubscribe,
     # messaging_public:preferences and the anymail include). Token pages get valid tokens
     # for the planted supporter: the token is the supporter's own credential.
     "public:campaign":             (200, 200, 200, 200),
+    "public:ask":                  (200, 200, 200, 200),  # an ask's page and form: area only, never the place
+    "public:response_confirm":     (200, 200, 200, 200),  # the emailed link: GET shows a button
     "public:short_link":           (302, 302, 302, 302),  # /r/<code> printed under a QR: on to /c/<slug>/?r=
     "public:signup":               (200, 200, 200, 200),
     "public:signup_confirm":       (200, 200, 200, 200),

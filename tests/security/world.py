@@ -45,6 +45,7 @@ PK_BY_NAME = {
     "flyers:batch": "batch",
     "flyers:batch_download": "batch",
     "flyers:drop": "drop",
+    "asks:petition_pdf": "petition",
 }
 PK_BY_NAMESPACE = {
     "accounts": "volunteer",  # accounts:freeze
@@ -52,6 +53,7 @@ PK_BY_NAMESPACE = {
     "contacts": "contact",
     "flyers": "flyer",
     "messaging": "message",
+    "asks": "event",
 }
 
 
@@ -68,16 +70,21 @@ class World:
             "action_pk": o["action"].pk,
             "code": o["print_run"].code,
             "slug": o["campaign"].slug,
+            "ask_slug": o["event"].slug,  # public:ask: the event's page must not show its place
             "language": "ar",
             "action": "pause",  # messaging:act
             "name": OUTBOX_FILE,  # accounts:outbox_file
             "uidb64": urlsafe_base64_encode(force_bytes(o["invitee"].pk)),  # accounts:password_set
+            "kind": "event",  # asks:create
+            "response_pk": o["rsvp"].pk,
         }
         tokens_by_name = {
             "public:signup_confirm": o["signup_token"],
             "public:unsubscribe": o["email_token"],
             "public:preferences": o["email_token"],
             "public:ask_withdraw": o["withdraw_token"],
+            "public:response_confirm": o["confirm_token"],
+            "asks:checkin_token": o["checkin_token"],
             "accounts:enrol": o["enrolment_token"],
             "accounts:password_set": o["password_token"],
             "contacts:import_columns": "no-upload-in-this-session",
@@ -172,6 +179,16 @@ def plant():
     rsvp.save()
     o["rsvp"] = rsvp
     o["withdraw_token"] = ask_tokens.make(rsvp, "withdraw")
+    o["confirm_token"] = ask_tokens.make(rsvp, "confirm")
+    o["checkin_token"] = ask_tokens.make(rsvp, "checkin")
+    o["petition"] = petition = Ask.objects.create(
+        campaign=o["campaign"], kind=Ask.Kind.PETITION, status=Ask.Status.OPEN, slug="policy-petition", title_en="P"
+    )
+    signature = Response(ask=petition, status=Response.Status.CONFIRMED, named=True, confirmed_at=timezone.now())
+    signature.given_name, signature.family_name = planted["given_name"], planted["family_name"]
+    signature.email, signature.neighbourhood = planted["email"], planted["neighbourhood"]
+    signature.set_person()
+    signature.save()
 
     o["message"] = message = make_message(contact_list)
     message.schedule()

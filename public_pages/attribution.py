@@ -93,16 +93,24 @@ def page_language_code():
     return current_language()
 
 
-def next_steps(request, campaign, upcoming):
-    """What the thank-you offers: plain share links (no third-party script, nothing loads
-    until the visitor taps one) and the campaign's next public action."""
-    url = request.build_absolute_uri(campaign.public_url())
-    text = f"{campaign.title} {url}"
-    share = [
+def share_links(request, path, title):
+    """Plain share links for the page at `path` (no third-party script: nothing loads until
+    the visitor taps one), and its absolute address for the copy-the-link field."""
+    url = request.build_absolute_uri(path)
+    text = f"{title} {url}"
+    links = [
         ("WhatsApp", "https://wa.me/?" + urlencode({"text": text})),
-        ("Telegram", "https://t.me/share/url?" + urlencode({"url": url, "text": campaign.title})),
+        ("Telegram", "https://t.me/share/url?" + urlencode({"url": url, "text": title})),
         ("Facebook", "https://www.facebook.com/sharer/sharer.php?" + urlencode({"u": url})),
         ("X", "https://x.com/intent/post?" + urlencode({"text": text})),
-        (gettext("Email"), "mailto:?" + urlencode({"subject": campaign.title, "body": url}, quote_via=quote)),
+        (gettext("Email"), "mailto:?" + urlencode({"subject": title, "body": url}, quote_via=quote)),
     ]
-    return {"share_links": share, "share_url": url, "next_action": upcoming[0] if upcoming else None}
+    return {"share_links": links, "share_url": url}
+
+
+def next_steps(request, campaign, upcoming):
+    """What the thank-you offers: share links and the campaign's next public action."""
+    return {
+        **share_links(request, campaign.public_url(), campaign.title),
+        "next_action": upcoming[0] if upcoming else None,
+    }

@@ -7,17 +7,19 @@ from django.utils import timezone, translation
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods
 
+from asks.models import Ask
 from campaigns.models import Campaign
 from contacts.forms import SignupForm
 from contacts.signup import RateLimited, confirm_token, contact_for_token, request_signup
 
-from . import attribution
+from . import ask_pages, attribution
 
 
 @require_http_methods(["GET", "HEAD", "POST"])
 def campaign(request, slug):
-    """The login-free page a flyer's QR code leads to. Non-public campaigns are 404, never 403,
-    so the address does not even confirm that such a campaign exists."""
+    """The login-free page a flyer's QR code leads to: the campaign's current ask first (its
+    goal bar, form and share links), then the newsletter signup. Non-public campaigns are
+    404, never 403, so the address does not even confirm that such a campaign exists."""
     campaign = Campaign.objects.public().filter(slug=slug).first()
     if campaign is None:
         raise Http404
@@ -33,6 +35,10 @@ def campaign(request, slug):
         return redirect(context["redirect"])
     upcoming = list(campaign.actions.filter(is_public=True, date__gte=timezone.localdate()).order_by("date", "id")[:20])
     context.update({"campaign": campaign, "upcoming": upcoming, "code": print_run.code if print_run else ""})
+    # The campaign's current ask comes first (its form posts to the ask's own page).
+    current = Ask.objects.current(campaign)
+    if current is not None:
+        context["current_ask"] = ask_pages.ask_context(request, current, print_run, full=False)
     if request.GET.get("sent"):
         context.update(attribution.next_steps(request, campaign, upcoming))
     return render(request, "public/campaign.html", context, status=429 if context.get("rate_limited") else 200)

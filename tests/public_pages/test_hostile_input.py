@@ -7,12 +7,16 @@ Each (kind of page, attack) pair has one expected status.
 """
 
 from dataclasses import dataclass
+from datetime import timedelta
 
 import pytest
 from django.conf import settings
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django.utils import timezone
 
+from asks import tokens as ask_tokens
+from asks.models import Ask, Response
 from contacts.models import Contact
 from contacts.signup import make_token
 from messaging import tokens
@@ -56,21 +60,36 @@ def world(db):
     contact = Contact(status=Contact.Status.PENDING, source="signup")
     contact.email = "target@example.org"
     contact.save()
+    event = Ask.objects.create(
+        campaign=campaign, kind=Ask.Kind.EVENT, status=Ask.Status.OPEN, slug="hostile-event", title_en="Hostile",
+        starts=timezone.now() + timedelta(days=3),
+    )  # fmt: skip
+    attending = Response(ask=event, status=Response.Status.CONFIRMED, confirmed_at=timezone.now())
+    pending = Response(ask=event)
+    for n, response in enumerate((attending, pending)):
+        response.given_name, response.email = "Target", f"target{n}@example.org"
+        response.set_person()
+        response.save()
     return {
         "slug": campaign.slug,
+        "ask_slug": event.slug,
         "code": run.code,
         "signup_token": make_token(contact, campaign=campaign),
         "email_token": tokens.make(contact.pk, None),
+        "public:ask_withdraw": ask_tokens.make(attending, "withdraw"),
+        "public:response_confirm": ask_tokens.make(pending, "confirm"),
     }
 
 
 def url_of(route, world):
     kwargs = {}
     for param in route.params:
-        if param == "slug":
-            kwargs[param] = world["slug"]
+        if param in ("slug", "ask_slug"):
+            kwargs[param] = world[param]
         elif param == "code":
             kwargs[param] = world["code"]
+        elif param == "token" and route.name in world:  # a response's link
+            kwargs[param] = world[route.name]
         elif param == "token":
             kwargs[param] = world["signup_token" if route.name == "public:signup_confirm" else "email_token"]
         else:
@@ -178,6 +197,12 @@ def row(get, path, post, methods=405, **exceptions):
 # one-click unsubscribe, signup confirmation).
 EXPECTED = {
     "campaign": row(200, 404, 200, too_much_post=400),
+    # An ask's page: a response posted with bad values is refused with its errors shown (400).
+    "ask": row(200, 404, 400),
+    # A response's confirmation link: a broken link is a 400 page; POST confirms whatever the body.
+    "response_confirm": row(200, 400, 200),
+    # "I can't come": a broken link is no RSVP (404); POST withdraws whatever the body.
+    "ask_withdraw": row(200, 404, 200),
     # The short address under a print run's QR code: on to the campaign page (302), whatever the
     # query says; only GET and HEAD (405); a code with a NUL or broken UTF-8 names no run (404).
     "short_link": row(302, 404, 405),

@@ -1,0 +1,30 @@
+"""Celery tasks of the public side of asks: the confirmation mail and the purge of responses
+nobody confirmed. (Events' tasks live in asks/event_tasks.py.)
+
+Thin and safe to retry: each reads the row as it is now, so a task delivered late or twice
+does what is still true (no mail for a response confirmed or purged meanwhile)."""
+
+from celery import shared_task
+
+from . import emails
+from .models import Response
+
+
+@shared_task(acks_late=True)
+def send_confirmation(response_pk):
+    """Mail the "please confirm" link of a response that is still pending and has an email.
+    A second delivery sends a second copy of the same link, which is harmless."""
+    response = Response.objects.select_related("ask").filter(pk=response_pk, status=Response.Status.PENDING).first()
+    if response is None or not response.email_hash:
+        return False
+    emails.send_confirmation(response)
+    return True
+
+
+@shared_task
+def purge_unconfirmed_responses():
+    """Periodic (beat): delete responses nobody confirmed within the life of their link
+    (asks/responses.py purge_unconfirmed). Safe to run twice at once."""
+    from .responses import purge_unconfirmed
+
+    return {"deleted": purge_unconfirmed()}

@@ -114,8 +114,6 @@ POLICY = {
     "public:campaign":             (200, 200, 200, 200),
     "public:ask":                  (200, 200, 200, 200),  # an ask's page and form: area only, never the place
     "public:response_confirm":     (200, 200, 200, 200),  # the emailed link: GET shows a button
-    "public:ask":                  (200, 200, 200, 200),  # an ask's page and form: area only, never the place
-    "public:response_confirm":     (200, 200, 200, 200),  # the emailed link: GET shows a button
     "public:short_link":           (302, 302, 302, 302),  # /r/<code> printed under a QR: on to /c/<slug>/?r=
     "public:signup":               (200, 200, 200, 200),
     "public:signup_confirm":       (200, 200, 200, 200),

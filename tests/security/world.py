@@ -71,7 +71,6 @@ class World:
             "code": o["print_run"].code,
             "slug": o["campaign"].slug,
             "ask_slug": o["event"].slug,  # public:ask: the event's page must not show its place
-            "ask_slug": o["event"].slug,  # public:ask: the event's page must not show its place
             "language": "ar",
             "action": "pause",  # messaging:act
             "name": OUTBOX_FILE,  # accounts:outbox_file
@@ -84,7 +83,6 @@ class World:
             "public:unsubscribe": o["email_token"],
             "public:preferences": o["email_token"],
             "public:ask_withdraw": o["withdraw_token"],
-            "public:response_confirm": o["confirm_token"],
             "public:response_confirm": o["confirm_token"],
             "asks:checkin_token": o["checkin_token"],
             "accounts:enrol": o["enrolment_token"],
@@ -181,7 +179,6 @@ def plant():
     rsvp.save()
     o["rsvp"] = rsvp
     o["withdraw_token"] = ask_tokens.make(rsvp, "withdraw")
-    o["confirm_token"] = ask_tokens.make(rsvp, "confirm")
     o["confirm_token"] = ask_tokens.make(rsvp, "confirm")
     o["checkin_token"] = ask_tokens.make(rsvp, "checkin")
     o["petition"] = petition = Ask.objects.create(

@@ -149,9 +149,17 @@ class AskForm(forms.ModelForm):
         for name in list(self.fields):
             if name != "place" and name not in FIELDS_BY_KIND[kind]:
                 del self.fields[name]
-        if kind != Ask.Kind.EVENT:
+        self.fields["slug"].required = False
+        for name in ("goal", "capacity", "position"):
+            if name in self.fields:
+                # Numbers read left to right in Arabic too.
+                self.fields[name].widget.attrs.update({"min": 0, "dir": "ltr"})
+        if kind == Ask.Kind.EVENT:
+            self._event_fields()
+        else:
             del self.fields["place"]
-            return
+
+    def _event_fields(self):
         if self.instance.time_zone not in ZONES:  # saved before the list changed: keep it
             self.fields["time_zone"].choices.insert(0, (self.instance.time_zone, self.instance.time_zone))
         self.fields["time_zone"].initial = self.instance.time_zone or DEFAULT_ZONE
@@ -160,10 +168,6 @@ class AskForm(forms.ModelForm):
         self.fields["starts"].required = True
         if self.instance.pk:
             self.initial["place"] = self.instance.place
-        for name in ("goal", "capacity", "position"):
-            if name in self.fields:
-                self.fields[name].widget.attrs.update({"min": 0, "dir": "ltr"})
-        self.fields["slug"].required = False
 
     def clean_slug(self):
         slug = self.cleaned_data.get("slug") or ""

@@ -205,8 +205,13 @@ class Campaign(models.Model):
             target = getattr(self, field)
             if target:
                 goals.append(Goal(field.removeprefix("goal_"), label, target, getattr(self, figure)))
-        # Other apps' own bars (a petition's signatures against its goal), after the campaign's.
-        return goals + _bars(self)
+        return goals
+
+    def all_goals(self):
+        """`goals()`, then the bars other apps add (a petition's signatures against its own
+        goal; campaigns.goals.register_bars). Those cost a query per app, so lists of many
+        campaigns show `goals()` only and the campaign's own page shows these."""
+        return self.goals() + _bars(self)
 
     @property
     def year(self):

@@ -65,7 +65,7 @@ def campaign_detail(request, pk):
         "campaigns/detail.html",
         {
             "campaign": campaign,
-            "goals": campaign.goals(),
+            "goals": campaign.all_goals(),
             "actions": actions,
             "panels": panels_for(campaign),
             "next_statuses": [s for s in Campaign.Status if campaign.can_move_to(s)],

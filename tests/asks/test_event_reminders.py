@@ -92,3 +92,12 @@ def test_a_send_that_fails_releases_its_claim_for_the_next_beat(settings):
     failed = reminders.send_due()
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
     assert (failed["reminder_hours"], reminders.send_due()["reminder_hours"]) == (0, 1)
+
+
+def test_beat_runs_the_reminder_sweep_every_few_minutes_and_the_worker_knows_the_task(settings):
+    from hamla.celery import app
+
+    app.loader.import_default_modules()  # what a worker does at start
+    name = "asks.event_tasks.send_reminders"
+    every = [entry["schedule"] for entry in settings.CELERY_BEAT_SCHEDULE.values() if entry["task"] == name]
+    assert (every, name in app.tasks) == ([300.0], True)

@@ -11,6 +11,7 @@ leaves someone without the place. Reminders are at most once (asks/reminders.py)
 """
 
 from celery import shared_task
+from django.db import transaction
 
 from . import event_mail, reminders
 from .models import Ask, Response
@@ -35,6 +36,13 @@ def send_attendee_mail(response_pk, promoted=False):
         return None
     event_mail.send(response, kind)
     return kind
+
+
+def tell_promoted(promoted):
+    """Queue the "a place freed up" mail for each response Ask.promote_waitlist (or
+    Response.withdraw) returned, once the transaction that promoted them commits."""
+    for response in promoted or ():
+        transaction.on_commit(lambda pk=response.pk: send_attendee_mail.delay(pk, promoted=True))
 
 
 @shared_task(acks_late=True)

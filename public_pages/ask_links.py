@@ -13,14 +13,13 @@ already done, e.g. a second click), ``not_attending`` (400: never confirmed), ``
 """
 
 from django.conf import settings
-from django.db import transaction
 from django.shortcuts import render
 from django.utils import timezone, translation
 from django.views.decorators.http import require_http_methods
 
 from asks import tokens
 from asks.event_mail import language_of, when_text
-from asks.event_tasks import send_attendee_mail
+from asks.event_tasks import tell_promoted
 from asks.models import Ask, Response
 
 STATUS = {"invalid": 404, "withdrawn": 400, "not_attending": 400, "over": 400}
@@ -57,8 +56,7 @@ def withdraw(request, token):
         if promoted is None:  # withdrawn by a concurrent click between the read and now
             refusal = "withdrawn"
         else:
-            for moved in promoted:
-                transaction.on_commit(lambda pk=moved.pk: send_attendee_mail.delay(pk, promoted=True))
+            tell_promoted(promoted)
             done = True
     with translation.override(_language(request, response)):
         context = {"token": token, "refusal": refusal, "done": done}

@@ -58,6 +58,8 @@ class FlyerForm(forms.ModelForm):
         self.fields["campaign"].label = _("Campaign")  # the bare foreign key has no translated name
         self.fields["campaign"].queryset = Campaign.objects.order_by("-start_date", "-id")
         self.fields["target"] = self._target_field()
+        for name in ("cta_ar", "cta_en"):
+            self.fields[name].help_text = _("Left empty on a flyer for an ask, the ask's title is printed.")
         self.logo_bytes = None
         for name in ("body_ar", "body_en"):
             self.fields[name].strip = False  # kept as written: saving unchanged trims nothing

@@ -9,15 +9,14 @@ entries once it holds 300, so a flood of distinct addresses erased the counts th
 meant to stop it.
 
 Here a window is one row: the first hit creates it with its end, later hits add one to it
-with a single UPDATE under a row lock, and nothing moves the end. The row's key is a keyed
+(one upsert statement, see `hit`), and nothing moves the end until it has passed. The row's key is a keyed
 hash of what is counted (a client address, an email's blind index), so the table never holds
 an address; rows whose window ended are deleted by the beat purge (contacts/signup.py).
 """
 
 from datetime import timedelta
 
-from django.db import IntegrityError, models, transaction
-from django.db.models import F
+from django.db import connection, models
 from django.utils import timezone
 from django.utils.crypto import salted_hmac
 
@@ -36,25 +35,33 @@ class FloodCounter(models.Model):
         return f"{self.count} until {self.ends:%H:%M}"
 
 
+# Names quoted for both databases; the row's old values are what every CASE reads.
+UPSERT = """
+INSERT INTO "contacts_floodcounter" ("key", "count", "ends") VALUES (%s, 1, %s)
+ON CONFLICT ("key") DO UPDATE SET
+  "count" = CASE WHEN "contacts_floodcounter"."ends" <= %s THEN 1 ELSE "contacts_floodcounter"."count" + 1 END,
+  "ends" = CASE WHEN "contacts_floodcounter"."ends" <= %s THEN excluded."ends" ELSE "contacts_floodcounter"."ends" END
+RETURNING "count"
+"""
+
+
 def hit(what, limit, window):
     """Count one hit on `what` (a string) in its window of `window` seconds, which starts at
-    the first hit; True while the count is within `limit`."""
+    the first hit; True while the count is within `limit`.
+
+    One statement, an upsert: the first hit inserts the row with its end; a later one adds
+    one, or starts a new window when the row's has ended. The database applies concurrent
+    hits on one key one after the other (the conflicting row is locked), so none is lost.
+    A public form hits two keys per POST; the SELECT … FOR UPDATE, savepoint and INSERT or
+    UPDATE in a transaction this replaces were twelve round trips of a petition's POST's
+    fourteen (`manage.py bench signatures`). PostgreSQL and SQLite (3.35+) both take it."""
     key = salted_hmac(SALT, what, algorithm="sha256").hexdigest()
     now = timezone.now()
-    with transaction.atomic():
-        counter = FloodCounter.objects.select_for_update().filter(key=key).first()
-        if counter is not None and counter.ends <= now:
-            counter.delete()
-            counter = None
-        if counter is None:
-            try:
-                with transaction.atomic():
-                    FloodCounter.objects.create(key=key, count=1, ends=now + timedelta(seconds=window))
-                return 1 <= limit
-            except IntegrityError:  # a concurrent first hit created it: count on that row
-                counter = FloodCounter.objects.select_for_update().get(key=key)
-        FloodCounter.objects.filter(pk=counter.pk).update(count=F("count") + 1)
-        return counter.count + 1 <= limit
+    moment = connection.ops.adapt_datetimefield_value(now)
+    end = connection.ops.adapt_datetimefield_value(now + timedelta(seconds=window))
+    with connection.cursor() as cursor:
+        cursor.execute(UPSERT, [key, end, moment, moment])
+        return cursor.fetchone()[0] <= limit
 
 
 def forget_ended(now=None):

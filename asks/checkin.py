@@ -93,7 +93,9 @@ def checkin_token(request, token):
 
 def _check_in(request, response):
     # Messages name nobody: Django keeps them in a cookie, and a name must not sit in the browser.
-    if response.status != Response.Status.CONFIRMED:
+    if response.ask.status != response.ask.Status.OPEN:
+        messages.error(request, _("This event is not open: nobody is checked in any more."))
+    elif response.status != Response.Status.CONFIRMED:
         messages.error(request, _("Not a confirmed attendee: not checked in."))
     elif response.check_in():
         audit(request.user, "ask.check_in", response.ask, response=response.pk)

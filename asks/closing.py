@@ -8,6 +8,7 @@ pledgers are not entered as participants: the history's participants are people 
 there, and the campaign's participants goal counts the same (campaigns.models).
 """
 
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Count, Q
 from django.utils import timezone, translation
@@ -71,6 +72,11 @@ def describe(ask, figures):
     return f"{line % {'n': number(figures['confirmed'])}} — {ask.title}"
 
 
+def may_close(ask):
+    """Whether closing makes sense now: an event only once it has started."""
+    return not ask.is_event or (ask.starts is not None and ask.starts <= timezone.now())
+
+
 def close(ask):
     """Open → closed, once, and its result into the campaign's history.
 
@@ -78,8 +84,11 @@ def close(ask):
     (Ask._move); only the call that moved it creates the Action and links it as
     Ask.history_action, so two organizers closing at once, or a double click, make one
     Action; the other call raises ValidationError and changes nothing. The figures are
-    read after the move, so no response confirmed meanwhile is left out of them. Returns
-    the Action."""
+    read after the move, so no response confirmed meanwhile is left out of them. An event
+    that has not started yet is refused (code "event_not_started"): its history entry would
+    say nobody came. Returns the Action."""
+    if not may_close(ask):
+        raise ValidationError(_("An event can be closed once it has started."), code="event_not_started")
     with transaction.atomic():
         ask._move(Ask.Status.CLOSED)
         figures = result(ask)

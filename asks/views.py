@@ -26,6 +26,7 @@ from campaigns.models import Campaign
 from contacts.masking import mask_email, mask_phone
 
 from . import breakdown
+from .closing import may_close
 from .forms import AskForm, SearchForm, ShiftFormSet, chosen_zone
 from .models import Ask, Response
 from .people import search
@@ -90,7 +91,9 @@ def ask_detail(request, pk):
             "neighbourhoods": breakdown.by_neighbourhood(ask),
             "print_runs": breakdown.by_print_run(ask),
             "shifts": breakdown.shifts(ask) if ask.is_event else [],
-            "next_statuses": [s for s in Ask.Status if ask.can_move_to(s)],
+            "next_statuses": [
+                s for s in Ask.Status if ask.can_move_to(s) and (s != Ask.Status.CLOSED or may_close(ask))
+            ],
             "public_path": ask.public_url() if ask.status != Ask.Status.DRAFT else "",
         },
     )

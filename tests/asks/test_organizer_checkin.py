@@ -100,3 +100,12 @@ def test_a_withdrawn_attendee_is_not_checked_in():
     organizer_client().post(reverse("asks:checkin_token", args=[tokens.make(gone, "checkin")]))
     gone.refresh_from_db()
     assert gone.checked_in_at is None
+
+
+def test_nobody_is_checked_in_at_a_cancelled_event():
+    event = make_event()
+    rima = person(event)
+    event.cancel()
+    organizer_client().post(reverse("asks:checkin_response", args=[event.pk, rima.pk]))
+    rima.refresh_from_db()
+    assert rima.checked_in_at is None

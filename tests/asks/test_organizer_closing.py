@@ -112,3 +112,10 @@ def test_a_draft_cannot_be_closed():
         reverse("asks:status", args=[draft.pk]), {"status": "closed", "confirm": "closed"}
     )
     assert (response.status_code, Ask.objects.get(pk=draft.pk).status) == (302, Ask.Status.DRAFT)
+
+
+def test_an_event_that_has_not_started_cannot_be_closed():
+    event = make_event()  # in two days
+    with pytest.raises(ValidationError) as refused:
+        event.close()
+    assert refused.value.code == "event_not_started"

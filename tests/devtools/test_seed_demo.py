@@ -90,4 +90,4 @@ def test_the_demo_event_has_shifts_a_waitlist_and_a_place_for_attendees_only(dev
     waiting = event.responses.filter(status=Response.Status.WAITLISTED).count()
     ahead = (event.local_starts().date() - event.created.date()).days
     shown = (event.status, shifts, waiting, bool(event.place) and event.place not in event.area, ahead >= 3)
-    assert shown == ("open", [("Cleaning", 6, 3), ("Tree planting", 2, 2)], 1, True, True)
+    assert shown == ("open", [("Cleaning", 20, 3), ("Tree planting", 2, 2)], 1, True, True)

@@ -14,10 +14,10 @@ Screenshots: test-artifacts/screenshots/asks-<path>-<step>-390-<lang>.png.
 
 import datetime
 import re
+import zoneinfo
 
 import pytest
 from django.core import mail
-from django.utils import timezone
 from playwright.sync_api import expect
 
 from accounts.roles import ORGANIZER
@@ -32,7 +32,9 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 WIDTH = 390
 OVERFLOW = "() => document.documentElement.scrollWidth - window.innerWidth"
-SHIFTS = [("تنظيف", "Cleaning", 9, 11, 5), ("زراعة", "Planting", 11, 13, 3)]
+# (label_ar, label_en, from and to in hours after the event's start, slots)
+SHIFTS = [("تنظيف", "Cleaning", 0, 2, 5), ("زراعة", "Planting", 2, 4, 3)]
+ZONE = zoneinfo.ZoneInfo("Asia/Damascus")  # the event form's default zone
 PLACE = "North gate of the Sakhour garden, by the blue kiosk · البوابة الشمالية لحديقة الصاخور"
 
 
@@ -128,8 +130,9 @@ def test_a_supporter_scans_a_flyer_signs_the_petition_confirms_and_sees_the_coun
     }
 
 
-def local_input(day, hour):
-    return f"{day:%Y-%m-%d}T{hour:02d}:00"
+def local_input(start, hours):
+    """A datetime-local value `hours` after `start` (a wall-clock time in the event's zone)."""
+    return f"{start + datetime.timedelta(hours=hours):%Y-%m-%dT%H:%M}"
 
 
 @pytest.mark.parametrize("language", ["ar", "en"])
@@ -145,23 +148,23 @@ def test_an_organizer_runs_an_event_with_shifts_from_creation_to_the_history(bro
     organizer.goto(f"{site}/campaigns/{campaign.pk}/")
     organizer.click(f"a[href='/asks/campaign/{campaign.pk}/new/event/']")
     organizer.wait_for_load_state()
-    day = timezone.localdate() + datetime.timedelta(days=4)
+    # Under way: the door opened an hour ago (an event is closed only once it has started).
+    start = datetime.datetime.now(ZONE).replace(minute=0, second=0, microsecond=0, tzinfo=None)
+    start -= datetime.timedelta(hours=1)
     title = {"ar": "يوم نظافة في الصاخور", "en": "Clean-up day in Al-Sakhour"}
     organizer.fill("input[name=title_ar]", title["ar"])
     organizer.fill("input[name=title_en]", title["en"])
-    organizer.fill("input[name=starts]", local_input(day, 9))
-    organizer.fill("input[name=ends]", local_input(day, 13))
+    organizer.fill("input[name=starts]", local_input(start, 0))
+    organizer.fill("input[name=ends]", local_input(start, 4))
     organizer.fill("input[name=area_ar]", "حي الصاخور")
     organizer.fill("input[name=area_en]", "Al-Sakhour")
     organizer.fill("textarea[name=place]", PLACE)
     organizer.fill("input[name=capacity]", "30")
-    for i, (ar, en, start, end, slots) in enumerate(
-        [("تنظيف", "Cleaning", 9, 11, 5), ("زراعة", "Planting", 11, 13, 3)]
-    ):
+    for i, (ar, en, begins, ends, slots) in enumerate(SHIFTS):
         organizer.fill(f"input[name=shifts-{i}-label_ar]", ar)
         organizer.fill(f"input[name=shifts-{i}-label_en]", en)
-        organizer.fill(f"input[name=shifts-{i}-starts]", local_input(day, start))
-        organizer.fill(f"input[name=shifts-{i}-ends]", local_input(day, end))
+        organizer.fill(f"input[name=shifts-{i}-starts]", local_input(start, begins))
+        organizer.fill(f"input[name=shifts-{i}-ends]", local_input(start, ends))
         organizer.fill(f"input[name=shifts-{i}-slots]", str(slots))
     shot(organizer, "1-new-event")
     organizer.click("form.ask-form button[type=submit].primary")
@@ -247,5 +250,5 @@ def test_an_organizer_runs_an_event_with_shifts_from_creation_to_the_history(bro
         "place in the confirmed mail": True,
         "attendee confirmed on the planting shift and checked in": ("confirmed", "Planting", True),
         "door count": "1 / 1",
-        "history entry with its attendance": (1, day, 1, True),
+        "history entry with its attendance": (1, start.date(), 1, True),
     }

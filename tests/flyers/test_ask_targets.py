@@ -144,3 +144,16 @@ def test_an_arabic_only_flyer_gets_no_english_call_to_action_from_its_ask():
     flyer = make_flyer(campaign, cta_ar="", headline_en="", body_en="", cta_en="", target=f"ask:{petition.pk}")
     spec = flyer.spec()
     assert (spec.cta_ar, spec.cta_en) == (petition.title_ar, "")
+
+
+def test_the_pdf_of_a_flyer_for_an_ask_carries_the_asks_address_in_its_qr_code(tmp_path):
+    from django.core.management import call_command
+
+    from .test_print_run_qr import decode_qr_codes
+
+    campaign = make_campaign("clean-aleppo-2026")
+    petition = make_ask(campaign)
+    flyer = make_flyer(campaign, cta_ar="", cta_en="", target=f"ask:{petition.pk}")
+    out = tmp_path / "petition.pdf"
+    call_command("render_flyer", flyer.pk, "--layout", "a6", "--out", str(out))
+    assert decode_qr_codes(out, tmp_path) == [f"https://hamla.example.org/c/clean-aleppo-2026/{petition.slug}/"]

@@ -15,6 +15,7 @@ it is, folded at its spaces.
 """
 
 import base64
+import functools
 import re
 from email.headerregistry import Address
 from email.utils import format_datetime, formataddr, make_msgid
@@ -36,24 +37,26 @@ def _word_length(size):
     return len(PREFIX) + 4 * -(-size // 3) + len(SUFFIX)
 
 
-def _size(chars):
-    return _word_length(len("".join(chars).encode()))
-
-
 def encoded_words(text, first=MAX_WORD):
     """`text` as encoded-words of whole characters; the first at most `first` long, the
     others at most MAX_WORD. A word ends after a space where it can, so that even a reader
     that keeps the whitespace between encoded-words (as Python's display-name parser
     does) does not cut a word in two."""
     chunks, chunk, room = [], [], first
+    size = 0  # UTF-8 bytes in chunk, kept as it grows (a subject is written per recipient)
+    at_space = None  # (characters, bytes) of chunk up to and including its last space
     for char in text:
-        if chunk and _size(chunk + [char]) > room:
-            cut = max((i + 1 for i, c in enumerate(chunk) if c == " "), default=len(chunk))
-            if _size(chunk[cut:] + [char]) > MAX_WORD:
-                cut = len(chunk)
+        width = len(char.encode())
+        if chunk and _word_length(size + width) > room:
+            cut, cut_size = at_space or (len(chunk), size)
+            if _word_length(size - cut_size + width) > MAX_WORD:
+                cut, cut_size = len(chunk), size
             chunks.append(chunk[:cut])
-            chunk, room = chunk[cut:], MAX_WORD
+            chunk, size, room, at_space = chunk[cut:], size - cut_size, MAX_WORD, None
         chunk.append(char)
+        size += width
+        if char == " ":
+            at_space = (len(chunk), size)
     if chunk:
         chunks.append(chunk)
     return [PREFIX + base64.b64encode("".join(c).encode()).decode("ascii") + SUFFIX for c in chunks]
@@ -116,6 +119,7 @@ class Folded:
         return " ".join(line.strip() for line in self.lines)
 
 
+@functools.lru_cache(maxsize=64)  # parsing the address is most of a Message-ID's cost
 def sender_domain(address):
     """The domain of an address ("Name <user@example.org>" or "user@example.org"), in
     ASCII (IDNA) form."""

@@ -49,6 +49,9 @@ VARYING = ("subject", "to", "date", "message-id", "list-unsubscribe")
 _ATEXT = r"[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+"
 _SIMPLE_ADDRESS = re.compile(rf"{_ATEXT}(?:\.{_ATEXT})*@[A-Za-z0-9-]{{1,63}}(?:\.[A-Za-z0-9-]{{1,63}})*")
 _POLICY = email.policy.compat32.clone(linesep="\r\n")  # what Django's as_bytes flattens with
+# Printable ASCII without the generator's folding points (whitespace, ";" and ","): folded
+# by its length alone, whatever its characters.
+_UNSPLITTABLE = re.compile(r"[\x21-\x2b\x2d-\x3a\x3c-\x7e]+")
 _CTE = re.compile(rb"^Content-Transfer-Encoding: [78]bit\r\n", re.M)
 _SENTINEL_TO = "recipient@template.invalid"
 
@@ -67,6 +70,7 @@ class Template:
 
     def __init__(self, prepared):
         self.prepared = prepared
+        self.folder = Folder()
         self.envelope_from = sanitize_address(prepared.from_email, "utf-8")
         text = prepared.text
         if HTML_MARK in text or HTML_MARK in prepared.html:
@@ -126,7 +130,7 @@ class Template:
         out = []
         for name, raw in self.headers:
             key = name.lower()
-            out.append(_POLICY.fold_binary(name, varying[key]) if key in VARYING else raw)
+            out.append(self.folder.fold(name, varying[key]) if key in VARYING else raw)
         out.append(b"\r\n")
         filled = {TEXT_MARK: encoded[0], HTML_MARK: encoded[1]}
         for piece in self.body:
@@ -137,6 +141,35 @@ class Template:
             else:
                 out.append(filled[piece[1]].get(piece[0], b""))
         return Rendered(self.envelope_from, address, b"".join(out), msgid)
+
+
+class Folder:
+    """`fold_binary` of the generator's policy, remembered: a header whose value has no
+    folding point is folded the same way as any other value of its length (To, Message-ID,
+    List-Unsubscribe), and the Date changes once a second. Folding is most of the cost of
+    writing a header."""
+
+    def __init__(self):
+        self.shapes = {}
+        self.recent = {}
+
+    def fold(self, name, value):
+        if not isinstance(value, str):
+            return _POLICY.fold_binary(name, value)
+        if _UNSPLITTABLE.fullmatch(value):
+            shape = self.shapes.get((name, len(value)))
+            if shape is None:
+                stand_in = b"x" * len(value)
+                folded = _POLICY.fold_binary(name, stand_in.decode())
+                at = folded.rindex(stand_in)  # the value comes after the name
+                shape = self.shapes[(name, len(value))] = (folded[:at], folded[at + len(stand_in) :])
+            return shape[0] + value.encode() + shape[1]
+        folded = self.recent.get((name, value))
+        if folded is None:
+            if len(self.recent) > 64:
+                self.recent.clear()
+            folded = self.recent[(name, value)] = _POLICY.fold_binary(name, value)
+        return folded
 
 
 def _extra_headers(unsubscribe_url, msgid="<x@x>"):
@@ -192,9 +225,12 @@ class Wire:
 
     @classmethod
     def for_connection(cls, connection):
+        if not isinstance(connection, SMTPBackend):
+            return None
+        # A subclass that changes how a message is sent keeps its own way.
         backend = type(connection)
         same = backend._send is SMTPBackend._send and backend.send_messages is SMTPBackend.send_messages
-        return cls(connection) if isinstance(connection, SMTPBackend) and same else None
+        return cls(connection) if same else None
 
     def template(self, prepared):
         if prepared not in self.templates:

@@ -103,3 +103,20 @@ def test_the_fast_path_writes_what_the_ordinary_path_writes(production_like):
                     fast[key] = ordinary[key]
     assert fast == ordinary
     assert took_ordinary == ORDINARY
+
+
+def test_a_remembered_fold_is_the_generators_fold():
+    """wire.Folder reuses the fold of a value with no folding point for any value of its
+    length, and a Date while it repeats: the same lines as the generator's policy."""
+    values = [
+        *("<" + "a1_-.:/=?" * n + ">" for n in range(12)),
+        *("x" * n for n in (1, 57, 58, 59, 60, 61, 76, 77, 78, 79, 200, 997, 998, 999)),
+        "Sun, 29 Mar 2026 02:59:59 -0400",
+        "<https://hamla.example.org/u/15-7:abc/>, <mailto:out@hamla.example.org?subject=unsubscribe>",
+        "a;b,c d\te",
+    ]
+    names = ["To", "Date", "Message-ID", "List-Unsubscribe", "X-" + "Long" * 20]
+    folder = wire.Folder()
+    remembered = {(name, value): [folder.fold(name, value) for _ in range(2)] for name in names for value in values}
+    generator = {(name, value): [wire._POLICY.fold_binary(name, value)] * 2 for name in names for value in values}
+    assert remembered == generator

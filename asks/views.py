@@ -31,6 +31,7 @@ from .forms import AskForm, SearchForm, ShiftFormSet, chosen_zone
 from .models import Ask, Response
 from .people import search
 from .petition_pdf import render_petition
+from .responses import after_confirming
 
 PAGE_SIZE = 50
 SEARCH_CAP = 5000
@@ -210,9 +211,12 @@ def response_confirm(request, pk, response_pk):
     if response.email_hash or response.status != Response.Status.PENDING:
         messages.error(request, _("Only a pending response with a phone and no email is confirmed by hand."))
         return redirect("asks:responses", pk=ask.pk)
-    status = response.confirm()
+    with transaction.atomic():  # "keep me informed" and the attendee mail follow it, or nothing does
+        status = response.confirm()
+        if status is not None:
+            after_confirming(response)
+            audit(request.user, "ask.response_confirm", ask, response=response.pk, status=status)
     if status is not None:
-        audit(request.user, "ask.response_confirm", ask, response=response.pk, status=status)
         messages.success(request, _("Confirmed.") if status == Response.Status.CONFIRMED else _("Put on the waitlist."))
     return redirect("asks:responses", pk=ask.pk)
 

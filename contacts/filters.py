@@ -42,9 +42,17 @@ def _codes(values):
     return [str(v) for v in values or [] if v]
 
 
-# Where people came from (the "source" filter): code -> Contact.source. A flyer signup is a
-# signup with a print run on one of its signup events; a public signup is one without.
-_SOURCE_COLUMN = {"flyer": "signup", "signup": "signup", "import": "import", "manual": "organizer"}
+# Where people came from (the "source" filter): code -> Contact.source values. A flyer signup
+# is a signup with a print run on one of its signup events; a public signup is one without.
+# "ask": signers of a petition or pledge, or an event's attendees, who ticked "keep me
+# informed" (the app that makes them records its ask's kind as the source).
+_SOURCE_COLUMN = {
+    "flyer": ("signup",),
+    "signup": ("signup",),
+    "import": ("import",),
+    "manual": ("organizer",),
+    "ask": ("petition", "pledge", "event"),
+}
 
 
 def _signup_events(**where):
@@ -90,7 +98,7 @@ def by_source(queryset, codes):
         elif code == "signup":
             wanted |= Q(source="signup") & ~Q(from_flyer)
         else:
-            wanted |= Q(source=_SOURCE_COLUMN[code])
+            wanted |= Q(source__in=_SOURCE_COLUMN[code])
     return queryset.filter(wanted)
 
 

@@ -245,6 +245,7 @@ SOURCE_CHOICES = [
     ("signup", _("Public signup")),
     ("import", _("Import")),
     ("manual", _("Added by hand")),
+    ("ask", _("A petition, pledge or event")),
 ]
 
 

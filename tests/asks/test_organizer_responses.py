@@ -6,6 +6,8 @@ from django.urls import reverse
 from accounts.models import AuditEvent
 from asks import breakdown
 from asks.models import Response
+from contacts.filters import apply_filters
+from contacts.models import Contact
 from tests.factories import admin_client, organizer_client
 
 from .organizer import make_ask, make_event, person
@@ -112,3 +114,20 @@ def test_a_response_with_an_email_is_not_confirmed_by_hand():
     organizer_client().post(reverse("asks:response_confirm", args=[petition.pk, salma.pk]))
     salma.refresh_from_db()
     assert salma.status == Response.Status.PENDING
+
+
+def test_a_phone_only_signer_who_asked_to_be_kept_informed_becomes_a_contact_when_confirmed_by_hand():
+    petition = make_ask()
+    omar = person(petition, phone="+963944123457", email="", status=Response.Status.PENDING, keep_informed=True)
+    organizer_client().post(reverse("asks:response_confirm", args=[petition.pk, omar.pk]))
+    omar.refresh_from_db()
+    assert Contact.objects.by_phone("+963944123457").filter(pk=omar.contact_id, source="petition").exists()
+
+
+def test_the_came_from_filter_finds_supporters_an_ask_brought_in():
+    petition = make_ask()
+    omar = person(petition, phone="+963944123458", email="", status=Response.Status.PENDING, keep_informed=True)
+    organizer_client().post(reverse("asks:response_confirm", args=[petition.pk, omar.pk]))
+    assert list(apply_filters(Contact.objects.all(), {"source": ["ask"]}).values_list("source", flat=True)) == [
+        "petition"
+    ]

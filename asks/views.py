@@ -27,6 +27,7 @@ from contacts.masking import mask_email, mask_phone
 
 from . import breakdown
 from .closing import may_close
+from .event_tasks import tell_promoted
 from .forms import AskForm, SearchForm, ShiftFormSet, chosen_zone
 from .models import Ask, Response
 from .people import search
@@ -68,6 +69,10 @@ def _ask_form(request, ask):
             if shifts is not None:
                 shifts.instance = ask
                 shifts.save()
+            if not creating and ask.is_event and ask.status == Ask.Status.OPEN:
+                # More capacity or slots free seats now, not at the next withdrawal.
+                Ask.objects.select_for_update().filter(pk=ask.pk).first()
+                tell_promoted(ask.promote_waitlist())
         audit(request.user, "ask.create" if creating else "ask.edit", ask, campaign=ask.campaign_id)
         messages.success(request, _("Ask saved."))
         return redirect(ask)

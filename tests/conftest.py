@@ -17,3 +17,13 @@ def isolated_cache_and_outbox(settings, tmp_path):
 
     cache.clear()
     yield
+
+
+@pytest.fixture
+def eager_tasks():
+    """Tasks queued with .delay run in-process (the real task code), as a worker would."""
+    from hamla.celery import app
+
+    app.conf.task_always_eager = True
+    yield
+    app.conf.task_always_eager = False

@@ -4,7 +4,6 @@ import email
 import re
 from datetime import timedelta
 
-import pytest
 from django.core import mail
 from django.utils import timezone
 
@@ -79,16 +78,6 @@ def qr_png_of(message):
 
 def links_in(message):
     return re.findall(r"https?://[^\s\"<>]+", message.body)
-
-
-@pytest.fixture
-def eager_tasks():
-    """Tasks queued with .delay run in-process (the real task code), as a worker would."""
-    from hamla.celery import app
-
-    app.conf.task_always_eager = True
-    yield
-    app.conf.task_always_eager = False
 
 
 class RefusingBackend:

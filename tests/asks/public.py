@@ -2,7 +2,6 @@
 
 import re
 
-import pytest
 from django.core import mail
 from django.test import Client
 
@@ -68,13 +67,3 @@ def confirm_links():
         for m in [re.search(r"https?://[^/\s]+(/respond/confirm/\S+/)", message.body)]
         if m
     ]
-
-
-@pytest.fixture
-def eager_tasks():
-    """Tasks queued with .delay run in-process (the real task code), as a worker would."""
-    from hamla.celery import app
-
-    app.conf.task_always_eager = True
-    yield
-    app.conf.task_always_eager = False

@@ -8,7 +8,7 @@ from django.test import Client
 
 from asks.event_tasks import send_cancellation_notices
 from asks.models import Ask
-from tests.asks.events import PLACE, confirmed, eager_tasks, everything_in, make_event, rsvp  # noqa: F401
+from tests.asks.events import PLACE, confirmed, everything_in, make_event, rsvp
 
 pytestmark = pytest.mark.django_db
 

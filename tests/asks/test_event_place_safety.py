@@ -11,7 +11,7 @@ from django.db import connection
 from django.test import Client
 
 from asks import reminders
-from tests.asks.events import PLACE, eager_tasks, everything_in, make_event  # noqa: F401 (a fixture)
+from tests.asks.events import PLACE, everything_in, make_event
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("eager_tasks")]
 

@@ -10,7 +10,6 @@ from asks.models import Response
 from tests.asks.events import (
     PLACE,
     confirmed,
-    eager_tasks,  # noqa: F401 (a fixture)
     everything_in,
     mails_to,
     make_event,

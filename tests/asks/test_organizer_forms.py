@@ -6,11 +6,11 @@ import zoneinfo
 import pytest
 from django.urls import reverse
 
-from asks.models import Ask
+from asks.models import Ask, Response
 from tests.campaigns.helpers import make_campaign
 from tests.factories import organizer_client
 
-from .organizer import make_ask
+from .organizer import make_ask, make_event, person
 
 pytestmark = pytest.mark.django_db
 
@@ -89,3 +89,18 @@ def test_editing_a_petition_keeps_its_address_and_saves_the_target():
     organizer_client().post(reverse("asks:edit", args=[petition.pk]), data)
     petition.refresh_from_db()
     assert (petition.slug, petition.target_en) == ("stop-the-dump", "The governor")
+
+
+@pytest.mark.usefixtures("eager_tasks")
+def test_raising_an_open_events_capacity_moves_the_waitlist_up_and_mails_them(
+    mailoutbox, django_capture_on_commit_callbacks
+):
+    event = make_event(capacity=1, place="Behind the old mill")
+    person(event, email="first@example.org")
+    waiting = person(event, email="second@example.org", status=Response.Status.WAITLISTED)
+    data = {"title_en": "Clean-up day", "starts": "2026-12-05T09:00", "time_zone": "Asia/Damascus", "capacity": "2"}
+    data.update({"position": "0", "shifts-TOTAL_FORMS": "0", "shifts-INITIAL_FORMS": "0"})
+    with django_capture_on_commit_callbacks(execute=True):
+        organizer_client().post(reverse("asks:edit", args=[event.pk]), data)
+    waiting.refresh_from_db()
+    assert (waiting.status, [m.to for m in mailoutbox]) == (Response.Status.CONFIRMED, [["second@example.org"]])

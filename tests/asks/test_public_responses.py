@@ -12,7 +12,7 @@ from asks import counts, responses
 from asks.models import Ask, Response
 from contacts.models import ConsentEvent, Contact
 
-from .public import answer, confirm_links, eager_tasks, make_ask, make_event, print_run_for  # noqa: F401
+from .public import answer, confirm_links, make_ask, make_event, print_run_for
 
 pytestmark = pytest.mark.django_db
 

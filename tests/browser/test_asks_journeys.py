@@ -39,16 +39,6 @@ PLACE = "North gate of the Sakhour garden, by the blue kiosk · البوابة �
 
 
 @pytest.fixture
-def eager_tasks():
-    """Tasks queued with .delay run in-process (the real task code), as a worker would."""
-    from hamla.celery import app
-
-    app.conf.task_always_eager = True
-    yield
-    app.conf.task_always_eager = False
-
-
-@pytest.fixture
 def site(settings, tmp_path, live_server, eager_tasks):
     settings.SITE_URL = live_server.url
     settings.VAR_DIR = tmp_path / "var"

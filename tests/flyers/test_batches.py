@@ -104,16 +104,6 @@ def test_the_worker_renders_a_batch_requested_from_the_flyer_page(tmp_path, sett
     assert render.page_count(path) == 6
 
 
-@pytest.fixture
-def eager_tasks():
-    """Tasks run in-process (the real task code) instead of waiting for a worker."""
-    from hamla.celery import app
-
-    app.conf.task_always_eager = True
-    yield
-    app.conf.task_always_eager = False
-
-
 @pytest.mark.django_db
 def test_a_batch_whose_task_was_lost_is_sent_again_from_its_page(eager_tasks):
     from django.utils import timezone

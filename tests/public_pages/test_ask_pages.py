@@ -14,11 +14,10 @@ from django.utils import timezone
 from asks.models import Ask, Response, Shift
 from campaigns.models import Campaign
 from flyers.models import PrintRun
-from tests.asks.public import (  # noqa: F401 (eager_tasks is a fixture)
+from tests.asks.public import (
     PLACE,
     answer,
     confirm_links,
-    eager_tasks,
     english,
     make_ask,
     make_event,

@@ -28,6 +28,7 @@ campaign page is driven instead, and the JSON says so (`form`).
 import json
 import logging
 import os
+import runpy
 import signal
 import socket
 import subprocess
@@ -92,6 +93,7 @@ def run(options):
                    stderr=log, nice=WORKER_NICE)
         )  # fmt: skip
         _wait_http(port, form["path"], procs[0], Path(log.name))
+        _wait_booted(procs[0].pid, _web_workers())
         load_before = os.getloadavg()
         with tempfile.TemporaryDirectory(prefix="hamla-bench-signatures-") as directory:
             out = Path(directory) / "submissions.jsonl"
@@ -111,7 +113,7 @@ def run(options):
             "form": form["kind"],
             "seconds": round(elapsed, 1),
             "users": users,
-            "web_workers": _web_workers(env),
+            "web_workers": _web_workers(),
             "database": connection.vendor,
             "load_average_1min_before_after": [round(load_before[0], 2), round(load_after[0], 2)],
         }
@@ -218,14 +220,9 @@ def _collectstatic(env):
         raise CommandError(f"collectstatic failed: {done.stderr[-800:]}")
 
 
-def _web_workers(env):
-    from gunicorn.config import Config
-
-    with suppress(Exception):
-        config = {}
-        exec(compile((ROOT / "gunicorn.conf.py").read_text(), "gunicorn.conf.py", "exec"), config)  # noqa: S102
-        return config.get("workers", Config().workers)
-    return None
+def _web_workers():
+    """The worker count gunicorn.conf.py gives (WEB_CONCURRENCY, else two per core)."""
+    return runpy.run_path(str(ROOT / "gunicorn.conf.py"))["workers"]
 
 
 def _spawn(args, env, nice=0, **kwargs):
@@ -381,6 +378,36 @@ def _wait_http(port, path, proc, log, timeout=60):
                     return
         time.sleep(0.2)
     raise CommandError(f"gunicorn did not serve the form in time: {_tail(log)}")
+
+
+def _wait_booted(master, workers, timeout=60):
+    """Wait until gunicorn's `workers` workers have all loaded Django: the first answer
+    comes from the first one ready, and the others importing the project meanwhile would
+    take the cores from the first seconds of the run. Booted workers wait for requests,
+    so the run starts once the workers' CPU time stops growing."""
+    deadline = time.monotonic() + timeout
+    last = None
+    while time.monotonic() < deadline:
+        children = _children(master)
+        ticks = sum(_cpu_ticks(pid) for pid in children)
+        if workers and len(children) >= workers and last is not None and ticks - last <= 2:
+            return
+        last = ticks
+        time.sleep(0.5)
+
+
+def _children(pid):
+    with suppress(OSError):
+        tasks = Path(f"/proc/{pid}/task")
+        return [int(child) for task in tasks.iterdir() for child in (task / "children").read_text().split()]
+    return []
+
+
+def _cpu_ticks(pid):
+    with suppress(OSError, IndexError, ValueError):
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        return int(fields[11]) + int(fields[12])  # utime + stime
+    return 0
 
 
 def _tail(path):

@@ -45,8 +45,8 @@ format: venv
 
 # Templates need the settings to be read, or makemessages silently skips their strings.
 messages: venv
-	for app in accounts contacts campaigns flyers asks messaging public_pages; do (cd $$app && DJANGO_SETTINGS_MODULE=hamla.settings PYTHONPATH=$(CURDIR) ../$(BIN)/django-admin makemessages -l ar --no-obsolete); done
-	$(BIN)/python manage.py makemessages -l ar --no-obsolete --ignore='.venv/*' --ignore='accounts/*' --ignore='contacts/*' --ignore='campaigns/*' --ignore='flyers/*' --ignore='asks/*' --ignore='messaging/*' --ignore='public_pages/*' --ignore='devtools/*' --ignore='tests/*' --ignore='var/*'
+	for app in organisation accounts contacts campaigns flyers asks messaging public_pages; do (cd $$app && DJANGO_SETTINGS_MODULE=hamla.settings PYTHONPATH=$(CURDIR) ../$(BIN)/django-admin makemessages -l ar --no-obsolete); done
+	$(BIN)/python manage.py makemessages -l ar --no-obsolete --ignore='.venv/*' --ignore='organisation/*' --ignore='accounts/*' --ignore='contacts/*' --ignore='campaigns/*' --ignore='flyers/*' --ignore='asks/*' --ignore='messaging/*' --ignore='public_pages/*' --ignore='devtools/*' --ignore='tests/*' --ignore='var/*'
 	$(BIN)/python manage.py compilemessages --ignore='.venv/*'
 
 bench: venv

@@ -103,6 +103,8 @@ def build(response, kind):
             "kind": kind,
             "language": language,
             "rtl": language == "ar",
+            # The plain-text part's list comma: Arabic has its own (،).
+            "comma": "، " if language == "ar" else ", ",
             "organisation_name": profile.name_in(language),
             "contact_line": profile.contact_line,
             "accent": profile.accent or "#0b6e4f",

@@ -29,6 +29,7 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from campaigns.models import Campaign
 from contacts import crypto
@@ -76,10 +77,12 @@ class Ask(models.Model):
         EVENT = "event", _("Event")
 
     class Status(models.TextChoices):
-        DRAFT = "draft", _("Draft")
-        OPEN = "open", _("Open")
-        CLOSED = "closed", _("Closed")
-        CANCELLED = "cancelled", _("Cancelled")
+        # A context of their own: "Open" elsewhere is a verb (the audit log's link), and a
+        # catalogue holds one translation per context.
+        DRAFT = "draft", pgettext_lazy("ask status", "Draft")
+        OPEN = "open", pgettext_lazy("ask status", "Open")
+        CLOSED = "closed", pgettext_lazy("ask status", "Closed")
+        CANCELLED = "cancelled", pgettext_lazy("ask status", "Cancelled")
 
     TRANSITIONS = {
         Status.DRAFT: {Status.OPEN, Status.CANCELLED},

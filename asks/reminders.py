@@ -51,9 +51,11 @@ FIELDS = {"reminder_day": "reminded_day_at", "reminder_hours": "reminded_hours_a
 def attending():
     """Confirmed RSVPs of open events that have an email to reach, annotated with `begins`: the
     shift's start, else the event's."""
-    return Response.objects.filter(
-        status=Response.Status.CONFIRMED, ask__kind=Ask.Kind.EVENT, ask__status=Ask.Status.OPEN
-    ).exclude(email_hash=None).annotate(begins=Coalesce(F("shift__starts"), F("ask__starts")))
+    return (
+        Response.objects.filter(status=Response.Status.CONFIRMED, ask__kind=Ask.Kind.EVENT, ask__status=Ask.Status.OPEN)
+        .exclude(email_hash=None)
+        .annotate(begins=Coalesce(F("shift__starts"), F("ask__starts")))
+    )
 
 
 def due(kind, now):

@@ -12,7 +12,7 @@ part of the code.
 from django.apps import apps
 from django.urls import NoReverseMatch
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext_lazy
 
 from .roles import ROLE_LABELS
 
@@ -145,15 +145,16 @@ def _detail_value(key, value):
     return "…"
 
 
-# Status codes a campaign or ask event may carry, translated (the same words campaigns and asks use).
+# Status codes a campaign or ask event may carry, translated in the "status" context campaigns and
+# asks use for them (without it, "Open" would share the translation of the verb).
 STATUS_LABELS = {
-    "draft": gettext_lazy("Draft"),
-    "open": gettext_lazy("Open"),
-    "closed": gettext_lazy("Closed"),
-    "planned": gettext_lazy("Planned"),
-    "active": gettext_lazy("Active"),
-    "completed": gettext_lazy("Completed"),
-    "cancelled": gettext_lazy("Cancelled"),
+    "draft": pgettext_lazy("status", "Draft"),
+    "open": pgettext_lazy("status", "Open"),
+    "closed": pgettext_lazy("status", "Closed"),
+    "planned": pgettext_lazy("status", "Planned"),
+    "active": pgettext_lazy("status", "Active"),
+    "completed": pgettext_lazy("status", "Completed"),
+    "cancelled": pgettext_lazy("status", "Cancelled"),
 }
 
 

@@ -79,10 +79,10 @@ class Ask(models.Model):
     class Status(models.TextChoices):
         # A context of their own: "Open" elsewhere is a verb (the audit log's link), and a
         # catalogue holds one translation per context.
-        DRAFT = "draft", pgettext_lazy("ask status", "Draft")
-        OPEN = "open", pgettext_lazy("ask status", "Open")
-        CLOSED = "closed", pgettext_lazy("ask status", "Closed")
-        CANCELLED = "cancelled", pgettext_lazy("ask status", "Cancelled")
+        DRAFT = "draft", pgettext_lazy("status", "Draft")
+        OPEN = "open", pgettext_lazy("status", "Open")
+        CLOSED = "closed", pgettext_lazy("status", "Closed")
+        CANCELLED = "cancelled", pgettext_lazy("status", "Cancelled")
 
     TRANSITIONS = {
         Status.DRAFT: {Status.OPEN, Status.CANCELLED},

@@ -7,6 +7,7 @@ from django.db.models.functions import Cast, ExtractYear, Substr
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from accounts.models import audit
 from core.i18n import bilingual
@@ -105,10 +106,10 @@ class Campaign(models.Model):
         OTHER = "other", _("Other")
 
     class Status(models.TextChoices):
-        PLANNED = "planned", _("Planned")
-        ACTIVE = "active", _("Active")
-        COMPLETED = "completed", _("Completed")
-        CANCELLED = "cancelled", _("Cancelled")
+        PLANNED = "planned", pgettext_lazy("status", "Planned")
+        ACTIVE = "active", pgettext_lazy("status", "Active")
+        COMPLETED = "completed", pgettext_lazy("status", "Completed")
+        CANCELLED = "cancelled", pgettext_lazy("status", "Cancelled")
 
     # Allowed moves of the status lifecycle.
     TRANSITIONS = {

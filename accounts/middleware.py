@@ -72,7 +72,11 @@ def may_be_cached(request, response):
 
     Everything else (every staff page, a login-protected URL answering an anonymous visitor,
     the pages reached by a supporter's own token, error pages, file downloads) holds or leads
-    to personal data and must not be left in a seized laptop's browser cache or history."""
+    to personal data and must not be left in a seized laptop's browser cache or history.
+    Nor does the answer to a POST: a public form refused for one field shows the visitor's
+    name and email back in it."""
+    if request.method not in ("GET", "HEAD"):
+        return False
     match = getattr(request, "resolver_match", None)
     if match is None or match.namespaces[:1] != [PUBLIC_NAMESPACE] or "token" in match.kwargs:
         return False

@@ -6,23 +6,24 @@ On PostgreSQL + Redis only (else CommandError). The benchmark
 2. starts the production web server — gunicorn with the project's gunicorn.conf.py,
    DEBUG=false, behind a "proxy" it trusts (HAMLA_TRUSTED_PROXIES=127.0.0.1/32): locust
    sends X-Forwarded-For and X-Forwarded-Proto as a TLS proxy would — a real Celery worker
-   on a queue of this run, and an SMTP sink (devtools.sink) the worker mails into;
+   on a queue of this run (niced: it yields the cores to the web during the burst), and an
+   SMTP sink (devtools.sink) the worker mails into;
 3. runs locust headless (devtools/benchmarks/signatures_locust.py) for HAMLA_BENCH_SECONDS
-   (60) with HAMLA_BENCH_USERS (48) simulated users: every submission is a new visitor
-   with its own email and address, who GETs the page for the CSRF pair and POSTs the form;
+   (60) with HAMLA_BENCH_USERS (24) simulated users, each a browser that GETs the petition's
+   page for its CSRF cookie and token and then POSTs the form, every submission with its
+   own email and its own client address (HAMLA_BENCH_PAGE_EVERY=1: a new page load before
+   every submission);
 4. checks the database: every submission answered with success must be there, found by its
-   email's blind index (`lost` counts those that are not); `errors` counts answers ≥ 400;
+   email's blind index (`lost` counts those that are not); `errors` counts answers >= 400;
 5. waits up to HAMLA_BENCH_DRAIN_SECONDS (120) for the worker to mail every confirmation
    (`mails`, `mail_drain_s`: the request only enqueues, the worker sends);
-6. deletes what it created (campaign, petition, responses, flood counters) and stops every
-   process it started, also on Ctrl-C or SIGTERM.
+6. deletes what it created (the campaign with its petition and responses, any contact made
+   with the run's addresses, the flood counts, the run's queue and cached counts in Redis)
+   and stops every process it started, also on Ctrl-C or SIGTERM.
 
-Prints {"signatures_per_s", "p50_ms", "p99_ms", "lost", "errors"} (POSTs only; the page
-GET's own figures are `page_p50_ms`, `page_p99_ms`), with the load average: other work on
-the machine changes the figures.
-
-Until the petition's public form exists (public:ask) the newsletter signup form of the
-campaign page is driven instead, and the JSON says so (`form`).
+Prints {"signatures_per_s", "p50_ms", "p99_ms", "lost", "errors"} (the POSTs; the page
+GET's own figures are `page_p50_ms`, `page_p99_ms`) with the load average before and after:
+other work on the machine changes the figures.
 """
 
 import json
@@ -42,7 +43,6 @@ from pathlib import Path
 from django.conf import settings
 from django.core.management.base import CommandError
 from django.db import connection
-from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 from django.utils.crypto import get_random_string
 
@@ -66,7 +66,7 @@ def run(options):
             "the signatures benchmark needs PostgreSQL and Redis: set DATABASE_URL=postgres://… and REDIS_URL=redis://…"
         )
     seconds = float(os.environ.get("HAMLA_BENCH_SECONDS", "60"))
-    users = int(os.environ.get("HAMLA_BENCH_USERS", "48"))
+    users = int(os.environ.get("HAMLA_BENCH_USERS", "24"))
     drain = float(os.environ.get("HAMLA_BENCH_DRAIN_SECONDS", "120"))
     tag = get_random_string(8).lower()
     logging.getLogger("mail.log").setLevel(logging.WARNING)  # the sink's line per connection
@@ -80,7 +80,7 @@ def run(options):
     sink.__enter__()
     try:
         campaign, ask = _petition(tag)
-        form = _form(campaign, ask, tag)
+        form = _form(ask)
         port = _free_port()
         env = _environment(sink.port, f"hamla-bench-{tag}", var_dir.name)
         # DEBUG=false serves the hashed static files of a manifest, made into the run's var dir.
@@ -105,12 +105,11 @@ def run(options):
             pages = sorted(ms for line in lines for ms in line.get("page_ms", []))
             attempted[0] = max([line.get("attempted", 0) for line in lines] + [len(submissions)])
         load_after = os.getloadavg()
-        figures = _figures(submissions, form, ask)
+        figures = _figures(submissions, ask)
         figures.update({"page_p50_ms": _percentile(pages, 0.5), "page_p99_ms": _percentile(pages, 0.99)})
         figures.update(_drain(sink, figures["accepted"], drain, procs[1]))
         return {
             **figures,
-            "form": form["kind"],
             "seconds": round(elapsed, 1),
             "users": users,
             "web_workers": _web_workers(),
@@ -122,6 +121,7 @@ def run(options):
         sink.__exit__(None, None, None)
         var_dir.cleanup()
         _cleanup(campaign, _emails(tag, attempted[0] + users), flood_before)
+        _forget_in_redis(f"hamla-bench-{tag}", ask)
         signal.signal(signal.SIGTERM, previous_term)
 
 
@@ -152,26 +152,18 @@ def _petition(tag):
     return campaign, ask
 
 
-def _form(campaign, ask, tag):
-    """What locust posts: the petition's public form once it exists, else the campaign
-    page's newsletter signup."""
-    try:
-        path = ask.public_url()
-    except NoReverseMatch:
-        path = None
-    if path is not None:
-        fields = {
-            "given_name": "موقّع {n}",
-            "family_name": "",
-            "email": "{email}",
-            "phone": "",
-            "neighbourhood": "الشعار",
-            "language": "ar",
-            "website": "",
-        }
-        return {"kind": "petition", "path": path, "fields": fields}
-    fields = {"email": "{email}", "given_name": "مشترك {n}", "language": "ar", "website": ""}
-    return {"kind": "newsletter signup", "path": reverse("public:campaign", args=[campaign.slug]), "fields": fields}
+def _form(ask):
+    """What locust posts to the petition's public form."""
+    fields = {
+        "given_name": "موقّع {n}",
+        "family_name": "",
+        "email": "{email}",
+        "phone": "",
+        "neighbourhood": "الشعار",
+        "language": "ar",
+        "website": "",  # the honeypot, left empty as people do
+    }
+    return {"path": ask.public_url(), "fields": fields}
 
 
 def _environment(smtp_port, queue, var_dir):
@@ -274,7 +266,7 @@ def _locust(port, form, tag, out, users, seconds, env, procs):
         raise CommandError(f"locust failed ({proc.returncode}): {stderr.decode(errors='replace')[-800:]}")
 
 
-def _figures(submissions, form, ask):
+def _figures(submissions, ask):
     posted = [s for s in submissions if s["status"]]
     accepted = [s for s in posted if s["status"] < 400]
     errors = len(posted) - len(accepted)
@@ -283,7 +275,7 @@ def _figures(submissions, form, ask):
         by_status[str(s["status"])] = by_status.get(str(s["status"]), 0) + 1
     timings = sorted(s["ms"] for s in posted)
     span = (max(s["at"] for s in posted) - min(s["at"] for s in posted)) if len(posted) > 1 else 0
-    stored = _stored([s["email"] for s in accepted], form, ask)
+    stored = _stored([s["email"] for s in accepted], ask)
     return {
         "signatures_per_s": round(len(accepted) / span, 1) if span else 0.0,
         "p50_ms": _percentile(timings, 0.50),
@@ -297,16 +289,13 @@ def _figures(submissions, form, ask):
     }
 
 
-def _stored(emails, form, ask):
-    """How many of these emails are in the database, each by its blind index."""
+def _stored(emails, ask):
+    """How many of these emails have a response to the petition, each by its blind index."""
     digests = [crypto.blind_index(email, "email") for email in emails]
     found = 0
     for start in range(0, len(digests), 2000):
         chunk = digests[start : start + 2000]
-        if form["kind"] == "petition":
-            found += Response.objects.filter(ask=ask, email_hash__in=chunk).values("email_hash").distinct().count()
-        else:
-            found += Contact.objects.filter(email_hash__in=chunk).values("email_hash").distinct().count()
+        found += Response.objects.filter(ask=ask, email_hash__in=chunk).values("email_hash").distinct().count()
     return found
 
 
@@ -356,6 +345,21 @@ def _cleanup(campaign, emails, flood_before):
         ConsentEvent.objects.filter(contact__in=contacts)._raw_delete(connection.alias)
         contacts.delete()
     FloodCounter.objects.filter(pk__gt=flood_before)._raw_delete(connection.alias)
+
+
+def _forget_in_redis(queue, ask):
+    """The run's queue (tasks a stopped worker left) with its binding, and the cached counts
+    of its petition."""
+    import redis
+
+    client = redis.Redis.from_url(settings.REDIS_URL)
+    try:
+        client.delete(queue, f"_kombu.binding.{queue}")
+        if ask is not None:
+            for key in client.scan_iter(match=f"*asks:*:{ask.pk}"):
+                client.delete(key)
+    finally:
+        client.close()
 
 
 def _free_port():

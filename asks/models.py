@@ -343,11 +343,13 @@ class Response(models.Model):
         petitions and pledges this is one conditional UPDATE of this row (no shared row is
         locked, so a burst of confirmations does not queue on a counter). For events the Ask
         row is locked while the seats are counted, so two last-seat confirmations cannot both
-        get in. Returns the new status, or None when the response was not pending (a second
-        click, a withdrawn RSVP): nothing changes then."""
+        get in. Only while the ask is open: a closed petition's history entry holds its final
+        count, and a cancelled event has no seats (by the link or an organizer's hand alike).
+        Returns the new status, or None when the response was not pending (a second click, a
+        withdrawn RSVP) or its ask is not open: nothing changes then."""
         now = timezone.now()
         if not self.ask.is_event:
-            moved = Response.objects.filter(pk=self.pk, status=self.Status.PENDING).update(
+            moved = Response.objects.filter(pk=self.pk, status=self.Status.PENDING, ask__status=Ask.Status.OPEN).update(
                 status=self.Status.CONFIRMED, confirmed_at=now
             )
             if moved:
@@ -355,9 +357,9 @@ class Response(models.Model):
                 return self.status
             return None
         with transaction.atomic():
-            Ask.objects.select_for_update().filter(pk=self.ask_id).first()
+            locked = Ask.objects.select_for_update().filter(pk=self.ask_id).values_list("status", flat=True).first()
             current = Response.objects.filter(pk=self.pk).values_list("status", flat=True).first()
-            if current != self.Status.PENDING:
+            if current != self.Status.PENDING or locked != Ask.Status.OPEN:
                 return None
             status = self.Status.CONFIRMED if self._has_seat() else self.Status.WAITLISTED
             Response.objects.filter(pk=self.pk).update(status=status, confirmed_at=now)

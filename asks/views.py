@@ -221,7 +221,9 @@ def response_confirm(request, pk, response_pk):
         if status is not None:
             after_confirming(response)
             audit(request.user, "ask.response_confirm", ask, response=response.pk, status=status)
-    if status is not None:
+    if status is None:  # confirmed meanwhile, or the ask is no longer open
+        messages.error(request, _("Not confirmed: the ask is no longer open, or this was confirmed already."))
+    else:
         messages.success(request, _("Confirmed.") if status == Response.Status.CONFIRMED else _("Put on the waitlist."))
     return redirect("asks:responses", pk=ask.pk)
 

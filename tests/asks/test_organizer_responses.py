@@ -131,3 +131,21 @@ def test_the_came_from_filter_finds_supporters_an_ask_brought_in():
     assert list(apply_filters(Contact.objects.all(), {"source": ["ask"]}).values_list("source", flat=True)) == [
         "petition"
     ]
+
+
+def test_a_phone_only_response_to_a_cancelled_event_is_not_confirmed_by_hand():
+    # The public link refuses once the ask is not open; the organizer's button must too, or a
+    # cancelled event gains attendees and a closed petition signatures its history never had.
+    event = make_event()
+    omar = person(event, phone="+963944123458", email="", status=Response.Status.PENDING)
+    event.cancel()
+    organizer_client().post(reverse("asks:response_confirm", args=[event.pk, omar.pk]))
+    omar.refresh_from_db()
+    assert omar.status == Response.Status.PENDING
+
+
+def test_a_response_is_not_confirmed_once_its_petition_is_closed():
+    petition = make_ask()
+    salma = person(petition, email="salma@example.org", status=Response.Status.PENDING)
+    petition.close()
+    assert (salma.confirm(), Response.objects.get(pk=salma.pk).status) == (None, Response.Status.PENDING)

@@ -46,7 +46,7 @@ def encoded_words(text, first=MAX_WORD):
     size = 0  # UTF-8 bytes in chunk, kept as it grows (a subject is written per recipient)
     at_space = None  # (characters, bytes) of chunk up to and including its last space
     for char in text:
-        width = len(char.encode())
+        width = 1 if char < "\x80" else 2 if char < "\u0800" else 3 if char < "\U00010000" else 4  # UTF-8 bytes
         if chunk and _word_length(size + width) > room:
             cut, cut_size = at_space or (len(chunk), size)
             if _word_length(size - cut_size + width) > MAX_WORD:

@@ -4,6 +4,7 @@ Django's SMTP backend flattens it: parsed, every header (as folded) and every pa
 headers and decoded body) must be the same."""
 
 import dataclasses
+import smtplib
 from datetime import UTC, datetime
 from email import message_from_bytes
 from unittest import mock
@@ -120,3 +121,53 @@ def test_a_remembered_fold_is_the_generators_fold():
     remembered = {(name, value): [folder.fold(name, value) for _ in range(2)] for name in names for value in values}
     generator = {(name, value): [wire._POLICY.fold_binary(name, value)] * 2 for name in names for value in values}
     assert remembered == generator
+
+
+class Scripted(smtplib.SMTP):
+    """An SMTP client talking to no one: records its commands, answers from a script."""
+
+    def __init__(self, replies):
+        super().__init__()
+        self.replies, self.said = dict(replies), []
+        self.does_esmtp, self.esmtp_features, self.ehlo_resp = True, {"size": "10240000"}, b"ok"
+
+    def putcmd(self, cmd, args=""):
+        self.said.append(f"{cmd} {args}")
+
+    def getreply(self):
+        return self.replies.get(self.said[-1].split()[0], (250, b"ok"))
+
+    def data(self, msg):
+        self.said.append(f"data {len(msg)}")
+        return self.replies.get("data", (250, b"ok"))
+
+    def close(self):
+        self.said.append("close")
+
+
+@pytest.mark.parametrize(
+    "replies",
+    [
+        {},
+        {"rcpt": (550, b"no such user")},
+        {"rcpt": (451, b"later")},
+        {"mail": (421, b"bye")},
+        {"data": (554, b"spam")},
+    ],
+)
+def test_the_fast_sendmail_says_and_raises_what_smtplib_would(production_like, replies):
+    template = wire.Template(emails.prepare(SUBJECT_EN, BODY_EN, "en"))
+    rendered = template.render("first.last+news@Example.ORG", values_for(12, "Sam", ""))
+    outcomes = []
+    for send in (
+        lambda smtp: smtp.sendmail(rendered.envelope_from, [rendered.to], rendered.data),
+        lambda smtp: wire.sendmail(smtp, rendered),
+    ):
+        smtp = Scripted(replies)
+        try:
+            send(smtp)
+            raised = None
+        except smtplib.SMTPException as exc:
+            raised = (type(exc), exc.args)
+        outcomes.append((smtp.said, raised))
+    assert outcomes[0] == outcomes[1]

@@ -6,6 +6,7 @@ form (Asia/Damascus unless changed), and stored aware: an organizer in Istanbul 
 "09:00" for a clean-up in Aleppo means 09:00 in Aleppo, whatever the server's TIME_ZONE.
 """
 
+import datetime
 import zoneinfo
 
 from django import forms
@@ -52,11 +53,26 @@ class LocalDateTimeField(forms.DateTimeField):
         super().__init__(*args, input_formats=[LOCAL_FORMAT, "%Y-%m-%d %H:%M", "%Y-%m-%dT%H:%M:%S"], **kwargs)
 
     def to_python(self, value):
-        # Django reads the input in the server's zone; read the same wall-clock time in the event's.
-        result = super().to_python(value)
+        # Django reads the input in the server's zone; take the digits as typed (read in UTC,
+        # which has no gaps) and read them as the same wall-clock time in the event's zone.
+        with timezone.override(datetime.UTC):
+            result = super().to_python(value)
         if result is None:
             return None
-        return timezone.make_aware(timezone.make_naive(result), self.zone)
+        typed = result.replace(tzinfo=None)
+        aware = typed.replace(tzinfo=self.zone)
+        try:
+            shown = aware.astimezone(datetime.UTC).astimezone(self.zone).replace(tzinfo=None)
+        except OverflowError:  # year 1 or 9999 pushed past the calendar by the zone's offset
+            raise forms.ValidationError(_("This date is out of range."), code="out_of_range") from None
+        if shown != typed:
+            # A time the spring-forward skips: stored, it would silently become an hour later.
+            raise forms.ValidationError(
+                _("This time does not exist in %(zone)s on that day (the clocks move forward); choose another."),
+                code="nonexistent_time",
+                params={"zone": self.zone.key},
+            )
+        return aware
 
     def prepare_value(self, value):
         if isinstance(value, str) or value is None:

@@ -390,6 +390,31 @@ class Response(models.Model):
             self.status = self.Status.WITHDRAWN
             return self.ask.promote_waitlist()
 
+    def reopen(self, shift=None):
+        """Withdrawn → pending: someone who said "I can't come" answers the form again. Only the
+        choice they make now (the shift) is taken; what identifies them stays as stored, since
+        whoever typed the address may not be its owner, and only the owner's click on the new
+        link confirms. The times start again: `created` is now (the purge counts a link's life
+        from the new answer) and the old confirmation, check-in and reminders are cleared.
+        Guarantee: one conditional UPDATE from withdrawn, so two answers at once reopen it once;
+        True for the call that did."""
+        now = timezone.now()
+        fresh = {
+            "status": self.Status.PENDING,
+            "shift": shift,
+            "created": now,
+            "confirmed_at": None,
+            "withdrawn_at": None,
+            "checked_in_at": None,
+            "reminded_day_at": None,
+            "reminded_hours_at": None,
+        }
+        moved = Response.objects.filter(pk=self.pk, status=self.Status.WITHDRAWN).update(**fresh)
+        if moved:
+            for field, value in fresh.items():
+                setattr(self, field, value)
+        return bool(moved)
+
     def check_in(self):
         """Mark a confirmed attendee as arrived. Guarantee: once; True only for the call
         that did it (a second scan of the same code says "already checked in")."""

@@ -6,7 +6,9 @@ Modelled on the newsletter signup (contacts/signup.py) and answering the same wa
   same email (or phone) finds the stored response through the (ask, person_hash) unique
   constraint and is answered exactly like a first; it never overwrites what is stored (a
   stranger must not rename someone), and it sends the confirmation link again only while
-  the response is pending and within the mail limit.
+  the response is pending and within the mail limit. An RSVP withdrawn ("I can't come") is
+  reopened, pending again (Response.reopen): people change their minds, and the one
+  response per person per ask would otherwise shut them out for good.
 - Floods: per client address at most RESPONSES_PER_IP an hour, three times the signup's
   limit. Why more: at a demonstration or a crowded square, hundreds of phones share one
   carrier-grade NAT address, and a petition's moment is exactly such a crowd; a signup
@@ -96,6 +98,8 @@ def request_response(request, ask, form, print_run=None):
         response = Response.objects.filter(ask=ask, person_hash=response.person_hash).first()
         if response is None:  # purged in between: nothing to confirm, the answer stays the same
             return reach
+        if response.status == Response.Status.WITHDRAWN:  # changed their mind: confirm afresh
+            response.reopen(shift=data.get("shift"))
     if response.email_hash and response.status == Response.Status.PENDING:
         if limits.hit(f"asks:mail:{response.email_hash}", MAILS_PER_PERSON, WINDOW):
             pk = response.pk

@@ -24,15 +24,17 @@ Modelled on the newsletter signup (contacts/signup.py) and answering the same wa
   ticked makes the signer a contact through contacts' own API, with a consent event naming
   the ask's kind, campaign and print run; someone who unsubscribed before is not brought back.
 - A phone-only response cannot get the link: it stays pending until an organizer confirms
-  it by hand (`after_confirming` is what that step runs too). Pending responses, phone-only
-  ones included, are deleted after the life of a confirmation link (purge_unconfirmed, run
-  by beat): a stranger's typing does not stay on file.
+  it by hand (`after_confirming` is what that step runs too). Pending responses are deleted
+  once nothing can confirm them (purge_unconfirmed, run by beat): after a link's life, a
+  month for a phone-only one, at once when the ask is no longer open. A stranger's typing
+  does not stay on file.
 """
 
 from contextlib import nullcontext
 from datetime import timedelta
 
 from django.db import IntegrityError, connection, transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from contacts import limits
@@ -47,6 +49,9 @@ RESPONSES_PER_IP = 30
 MAILS_PER_PERSON = 3
 WINDOW = 3600
 MAX_AGE = tokens.CONFIRM_MAX_AGE
+# A phone-only answer has no link: it waits for an organizer to call. A month is a few calling
+# rounds; past it, a stranger's typing does not stay on file.
+PHONE_MAX_AGE = 30 * 24 * 3600
 # Contacts that left or cannot be mailed stay so: ticking a box on a petition is not a
 # fresh subscription for them (they may resubscribe through the newsletter signup).
 NOT_BROUGHT_BACK = (Contact.Status.UNSUBSCRIBED, Contact.Status.BOUNCED, Contact.Status.COMPLAINED)
@@ -185,10 +190,15 @@ def _new_contact(response):
 
 
 def unconfirmed(now=None):
-    """Responses still pending after a confirmation link's life: nobody confirmed them, and
-    no link that could is left."""
-    cutoff = (now or timezone.now()) - timedelta(seconds=MAX_AGE)
-    return Response.objects.filter(status=Response.Status.PENDING, created__lt=cutoff)
+    """Pending responses nothing can confirm any more: with an email, after the link's life;
+    phone-only, after PHONE_MAX_AGE (no link expires: they wait for an organizer's call);
+    any, once the ask is no longer open (Response.confirm refuses then)."""
+    now = now or timezone.now()
+    expired = Q(email_hash__isnull=False, created__lt=now - timedelta(seconds=MAX_AGE)) | Q(
+        email_hash__isnull=True, created__lt=now - timedelta(seconds=PHONE_MAX_AGE)
+    )
+    over = ~Q(ask__status=Ask.Status.OPEN)
+    return Response.objects.filter(expired | over, status=Response.Status.PENDING)
 
 
 def purge_unconfirmed(now=None, limit=5000):

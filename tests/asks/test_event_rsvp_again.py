@@ -3,6 +3,8 @@ puts their RSVP back to awaiting confirmation and mails them the link, as a firs
 would. Nothing a stranger types changes what is stored (the name stays the attendee's), and
 the seat is decided again when they confirm, under the event's lock."""
 
+from datetime import timedelta
+
 import pytest
 from django.core import mail
 from django.test import Client
@@ -47,5 +49,5 @@ def test_answering_again_mails_a_fresh_link_and_keeps_the_rsvp_from_the_purge_fo
     mails_before = len(mail.outbox)
     sent(answer, event)
     reopened = Response.objects.get()
-    purged = responses.purge_unconfirmed(now=reopened.created + responses.timedelta(seconds=60))
+    purged = responses.purge_unconfirmed(now=reopened.created + timedelta(seconds=60))
     assert (reopened.status, len(mail.outbox) - mails_before, purged) == (Response.Status.PENDING, 1, 0)

@@ -85,7 +85,8 @@ def test_one_address_is_refused_after_thirty_answers_in_an_hour_with_a_clear_429
     for n in range(responses.RESPONSES_PER_IP):
         assert answer(ask, client, email=f"p{n}@example.org").status_code == 302
     refused = answer(ask, client, email="one-too-many@example.org")
-    assert (refused.status_code, 'data-refusal="rate_limited"' in refused.content.decode(), Response.objects.count()) == (
+    coded = 'data-refusal="rate_limited"' in refused.content.decode()
+    assert (refused.status_code, coded, Response.objects.count()) == (
         429, True, responses.RESPONSES_PER_IP,
     )  # fmt: skip
 
@@ -191,3 +192,22 @@ def test_responses_nobody_confirmed_within_a_week_are_purged_and_confirmed_ones_
     assert (responses.purge_unconfirmed(), sorted(r.email for r in Response.objects.all())) == (
         1, ["fresh@example.org", "kept@example.org"],
     )  # fmt: skip
+
+
+def test_a_phone_only_answer_waits_a_month_for_the_organizers_call_not_a_week():
+    # It has no link to expire: an organizer confirms it by hand, and a week is one calling round.
+    ask = make_ask()
+    answer(ask, email="", phone="+963944123459")
+    later = timezone.now() + timedelta(days=8)
+    kept = responses.purge_unconfirmed(now=later)
+    gone = responses.purge_unconfirmed(now=later + timedelta(days=30))
+    assert (kept, gone) == (0, 1)
+
+
+def test_pending_answers_to_an_ask_that_closed_are_purged_at_once():
+    # Nothing can confirm them any more (Response.confirm needs an open ask).
+    ask = make_ask()
+    answer(ask, email="", phone="+963944123460")
+    answer(ask, email="late@example.org")
+    ask.close()
+    assert responses.purge_unconfirmed() == 2

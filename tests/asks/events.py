@@ -88,3 +88,16 @@ class RefusingBackend:
 
     def send_messages(self, messages):
         raise ConnectionRefusedError("mail server down")
+
+
+class RecipientRefusingBackend:
+    """A mail server that refuses the recipient, naming the address in the error as SMTP does."""
+
+    def __init__(self, *args, **kwargs):
+        pass
+
+    def send_messages(self, messages):
+        import smtplib
+
+        refused = {address: (550, b"5.1.1 no such user") for message in messages for address in message.to}
+        raise smtplib.SMTPRecipientsRefused(refused)

@@ -101,3 +101,12 @@ def test_beat_runs_the_reminder_sweep_every_few_minutes_and_the_worker_knows_the
     name = "asks.event_tasks.send_reminders"
     every = [entry["schedule"] for entry in settings.CELERY_BEAT_SCHEDULE.values() if entry["task"] == name]
     assert (every, name in app.tasks) == ([300.0], True)
+
+
+def test_a_refused_reminder_is_logged_without_the_attendees_address(settings, caplog):
+    event = make_event(starts_in=timedelta(hours=1))
+    signed_up_a_week_ago(event, "amal", "en")
+    settings.EMAIL_BACKEND = "tests.asks.events.RecipientRefusingBackend"
+    with caplog.at_level("WARNING", logger="asks.reminders"):
+        reminders.send_due()
+    assert (bool(caplog.records), "amal@example.org" in caplog.text) == (True, False)

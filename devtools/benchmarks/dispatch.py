@@ -8,8 +8,8 @@ process, W real Celery worker processes. Prints
 * bare_minimal_per_second: a loop that builds a minimal `EmailMessage` per recipient
   and sends it over one SMTP connection into the same sink (no rendering, no queue, no
   database); `ratio` is end-to-end / this;
-* bare_loop_per_second: the same loop with Hamla's rendering and MIME building
-  (`ratio_rendered` against it);
+* bare_loop_per_second: the same loop with Hamla's rendering and MIME building, the way
+  the workers do it (messaging/wire.py) (`ratio_rendered` against it);
 * recovery_seconds: a second send (`recovery_recipients`, the first 10,000 of them by
   default, HAMLA_BENCH_RECOVERY_RECIPIENTS to change) during which every worker process
   is SIGKILLed at one third; the workers are started again under the same node names,
@@ -35,7 +35,7 @@ from django.core.management.base import CommandError
 from django.db import connection, transaction
 
 from contacts.models import Contact, ContactList, Membership
-from messaging import emails, tokens
+from messaging import emails, tokens, wire
 from messaging.models import Delivery, Message
 from messaging.tasks import kick
 
@@ -253,7 +253,8 @@ def _contacts(count):
 
 
 def _bare_loop(contact_list, port, count):
-    """Render + build + send `count` messages over one SMTP connection, nothing else."""
+    """Render + build + send `count` messages over one SMTP connection, as a worker does
+    (messaging/wire.py), nothing else."""
     body = BODY.read_text(encoding="utf-8")
     people = [
         (c.pk, c.email, c.given_name, c.family_name)
@@ -261,6 +262,7 @@ def _bare_loop(contact_list, port, count):
     ]
     conn = get_connection("django.core.mail.backends.smtp.EmailBackend", host="127.0.0.1", port=port)
     conn.open()
+    fast = wire.Wire.for_connection(conn)  # as a worker sends over Django's SMTP backend
     token_url, prefs_url = tokens.unsubscribe_url("TOKEN"), tokens.preferences_url("TOKEN")
     t0 = time.perf_counter()
     prepared = emails.prepare("نشرة تجريبية {{ first_name }}", body, "ar")
@@ -273,7 +275,11 @@ def _bare_loop(contact_list, port, count):
             "unsubscribe_url": unsubscribe,
             "preferences_url": prefs_url.replace("TOKEN", token),
         }
-        conn.send_messages([emails.build(prepared, address, values, emails.unsubscribe_headers(unsubscribe))])
+        rendered = fast.render(prepared, address, values)
+        if rendered is None:
+            conn.send_messages([emails.build(prepared, address, values, emails.unsubscribe_headers(unsubscribe))])
+        else:
+            fast.send(rendered)
     elapsed = time.perf_counter() - t0
     conn.close()
     return {"messages": len(people), "rate": len(people) / elapsed}

@@ -33,15 +33,11 @@ from core.mailheaders import StandardEmail, sender_domain
 from organisation.models import Organisation
 
 from . import tokens
+from .emails import mail_language
 
 KINDS = ("confirmed", "waitlisted", "promoted", "reminder_day", "reminder_hours", "cancelled")
 # The kinds that go to a confirmed attendee: with the exact place and the check-in code.
 PLACE_KINDS = ("confirmed", "promoted", "reminder_day", "reminder_hours")
-
-
-def language_of(response):
-    """ "ar" or "en" for the response (a Turkish reader gets English, as contacts' mail does)."""
-    return response.language if response.language in ("ar", "en") else ("en" if response.language == "tr" else "ar")
 
 
 def checkin_url(response):
@@ -90,7 +86,7 @@ def build(response, kind):
     if kind not in KINDS:
         raise ValueError(kind)
     ask = response.ask
-    language = language_of(response)
+    language = mail_language(response)
     profile = Organisation.current()
     with_place = kind in PLACE_KINDS
     zone = ask.zone()

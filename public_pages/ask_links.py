@@ -12,15 +12,16 @@ already done, e.g. a second click), ``not_attending`` (400: never confirmed), ``
 (400: the event is closed, cancelled or has started).
 """
 
-from django.conf import settings
 from django.shortcuts import render
 from django.utils import timezone, translation
 from django.views.decorators.http import require_http_methods
 
 from asks import tokens
-from asks.event_mail import language_of, when_text
+from asks.event_mail import when_text
 from asks.event_tasks import tell_promoted
 from asks.models import Ask, Response
+
+from .ask_pages import response_language
 
 STATUS = {"invalid": 404, "withdrawn": 400, "not_attending": 400, "over": 400}
 
@@ -38,14 +39,6 @@ def refusal_of(response):
     return None
 
 
-def _language(request, response):
-    """The visitor's chosen language (switcher cookie), else the one their mail was in."""
-    chosen = request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME)
-    if chosen in ("ar", "en") or response is None:
-        return chosen if chosen in ("ar", "en") else getattr(request, "LANGUAGE_CODE", settings.LANGUAGE_CODE)
-    return language_of(response)
-
-
 @require_http_methods(["GET", "HEAD", "POST"])
 def withdraw(request, token):
     response = tokens.read(token, "withdraw")
@@ -58,7 +51,7 @@ def withdraw(request, token):
         else:
             tell_promoted(promoted)
             done = True
-    with translation.override(_language(request, response)):
+    with translation.override(response_language(request, response)):
         context = {"token": token, "refusal": refusal, "done": done}
         if response is not None and refusal != "invalid":
             ask = response.ask

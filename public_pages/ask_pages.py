@@ -15,6 +15,7 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods
 
 from asks import counts
+from asks.emails import mail_language
 from asks.models import Ask, Response
 from asks.public_forms import form_for
 from asks.responses import Closed, RateLimited, confirm_response, request_response, response_for_token
@@ -111,6 +112,8 @@ def ask_context(request, ask, print_run, form=None, full=True):
 
 
 def choose_language(request, obj):
+    """Open a page about `obj` (an ask, a campaign) in written_language(obj), unless the
+    visitor chose a language with the switcher."""
     if settings.LANGUAGE_COOKIE_NAME not in request.COOKIES:  # the visitor has not chosen one
         translation.activate(written_language(obj))
         request.LANGUAGE_CODE = translation.get_language()
@@ -155,12 +158,13 @@ def respond(request, ask, print_run):
     return None, 303, {"sent": reach}
 
 
-def _confirm_language(request, response):
-    """The language the visitor picked with the switcher, else the one they answered in."""
+def response_language(request, response):
+    """A page reached by a response's link: the language the visitor picked with the switcher,
+    else the one their mail was in (asks.emails.mail_language), else the request's."""
     chosen = request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME)
     if chosen in LANGUAGES:
         return chosen
-    return "en" if response.language in ("en", "tr") else "ar"
+    return mail_language(response) if response is not None else current_language()
 
 
 @csrf_exempt  # reached only with the signed token from the mail, which is the credential here
@@ -172,7 +176,7 @@ def response_confirm(request, token):
     if response is None:
         return render(request, "public/response_confirm.html", {"bad_link": True}, status=400)
     ask = response.ask
-    with translation.override(_confirm_language(request, response)):
+    with translation.override(response_language(request, response)):
         context = {"ask": ask, "campaign": ask.campaign, "token": token, "response_status": response.status}
         if ask.status != Ask.Status.OPEN and response.status == Response.Status.PENDING:
             context["closed"] = True

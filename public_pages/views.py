@@ -1,9 +1,8 @@
 """Pages a flyer leads to: the campaign page and the standalone signup with its confirmation."""
 
-from django.conf import settings
 from django.http import Http404
 from django.shortcuts import redirect, render
-from django.utils import timezone, translation
+from django.utils import timezone
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods
 
@@ -23,9 +22,7 @@ def campaign(request, slug):
     campaign = Campaign.objects.public().filter(slug=slug).first()
     if campaign is None:
         raise Http404
-    if settings.LANGUAGE_COOKIE_NAME not in request.COOKIES:  # the visitor has not chosen one
-        translation.activate(page_language(campaign))
-        request.LANGUAGE_CODE = translation.get_language()
+    ask_pages.choose_language(request, campaign)  # the one it is written in, unless the visitor chose
     code = request.GET.get("r") or request.POST.get("r") or ""
     print_run = attribution.print_run_for(campaign, code)
     if request.method == "GET" and print_run is not None:
@@ -56,14 +53,6 @@ def short_link(request, code):
     if print_run is None or not Campaign.objects.public().filter(pk=print_run.flyer.campaign_id).exists():
         raise Http404
     return redirect(print_run.flyer.landing_path() + f"?r={print_run.code}")
-
-
-def page_language(campaign):
-    """The campaign page's language for a visitor who has not chosen one: the campaign's
-    newsletter language, i.e. the one it is written in when it is written in only one,
-    else the organisation's default (LANGUAGE_CODE, Arabic)."""
-    written = [code for code in ("ar", "en") if getattr(campaign, f"title_{code}")]
-    return written[0] if len(written) == 1 else settings.LANGUAGE_CODE
 
 
 @require_http_methods(["GET", "HEAD", "POST"])

@@ -21,8 +21,8 @@ the caller builds that recipient's message the ordinary way. `tests/messaging/
 test_wire_equivalence.py` compares both ways, parsed, for Arabic and English recipients.
 
 Other backends (anymail's providers, the outbox, locmem) always take the ordinary path:
-`Wire.for_connection` only accepts Django's own SMTP backend, whose `_send` it replaces
-by the same `sendmail` call on the same smtplib connection.
+`Wire.for_connection` only accepts Django's own SMTP backend, and sends on its smtplib
+connection what its `_send` would: `sendmail` below says and raises what smtplib's does.
 """
 
 import email.policy
@@ -87,6 +87,8 @@ class Template:
         if any(part.get("Content-Transfer-Encoding") not in ("7bit", "8bit") for part in msg.get_payload()):
             raise ValueError("a body is quoted-printable")  # a line past 998 bytes: no slots possible
         self.boundary = Generator._make_boundary()
+        if self.boundary in text or self.boundary in markup:
+            raise ValueError("the boundary is in a body")  # the generator would have drawn another
         msg.set_boundary(self.boundary)
         head, _sep, body = msg.as_bytes(linesep="\r\n").partition(b"\r\n\r\n")
         self.headers = _split_headers(head)
@@ -102,8 +104,8 @@ class Template:
             self.body.extend(_slots(piece.decode()))
 
     def render(self, address, values):
-        """One recipient's `Rendered` message, or None when this recipient's message must be built the ordinary way.
-        `values` as for `emails.build` (merge fields, unsubscribe_url among them)."""
+        """One recipient's `Rendered` message, or None when it must be built the ordinary
+        way. `values` as for `emails.build` (merge fields, unsubscribe_url among them)."""
         if not _SIMPLE_ADDRESS.fullmatch(address):
             return None
         values = {name: emails.one_line(value) for name, value in values.items()}

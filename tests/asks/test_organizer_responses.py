@@ -149,3 +149,14 @@ def test_a_response_is_not_confirmed_once_its_petition_is_closed():
     salma = person(petition, email="salma@example.org", status=Response.Status.PENDING)
     petition.close()
     assert (salma.confirm(), Response.objects.get(pk=salma.pk).status) == (None, Response.Status.PENDING)
+
+
+def test_the_confirm_by_hand_button_is_offered_only_while_the_ask_is_open():
+    petition = make_ask()
+    omar = person(petition, phone="+963944123461", email="", status=Response.Status.PENDING)
+    confirm = reverse("asks:response_confirm", args=[petition.pk, omar.pk])
+    client = organizer_client()
+    before = confirm in client.get(reverse("asks:responses", args=[petition.pk])).content.decode()
+    petition.close()
+    after = confirm in client.get(reverse("asks:responses", args=[petition.pk])).content.decode()
+    assert (before, after) == (True, False)

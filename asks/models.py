@@ -204,6 +204,7 @@ class Ask(models.Model):
         self.status = status
 
     def open(self):
+        """Draft → open: its page and form go public. Guarantee as `_move`."""
         self._move(self.Status.OPEN)
 
     def cancel(self):
@@ -225,14 +226,24 @@ class Ask(models.Model):
 
     def promote_waitlist(self):
         """Move waitlisted responses that now fit to confirmed, oldest first. Call with this
-        Ask's row locked (Response.withdraw, or an organizer raising capacity). Returns them."""
+        Ask's row locked (Response.withdraw, or an organizer raising capacity). Guarantee: no
+        seat beyond capacity or a shift's slots, and each response moves from waitlisted once
+        (a conditional update). Stops as soon as the event is full, so a long waitlist does
+        not hold the lock for a count per person. Returns the promoted responses."""
         promoted = []
+        left = None if self.capacity is None else self.capacity - self.confirmed().count()
         waiting = self.responses.filter(status=Response.Status.WAITLISTED).select_related("shift", "ask")
         for response in waiting.order_by("confirmed_at", "id"):
+            if left is not None and left <= 0:
+                break
             if response._has_seat():
-                Response.objects.filter(pk=response.pk).update(status=Response.Status.CONFIRMED)
-                response.status = Response.Status.CONFIRMED
-                promoted.append(response)
+                moved = Response.objects.filter(pk=response.pk, status=Response.Status.WAITLISTED).update(
+                    status=Response.Status.CONFIRMED
+                )
+                if moved:
+                    response.status = Response.Status.CONFIRMED
+                    promoted.append(response)
+                    left = None if left is None else left - 1
         return promoted
 
     def confirmed(self):

@@ -14,10 +14,10 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from reportlab.lib.colors import HexColor
 from reportlab.lib.units import mm
-from reportlab.platypus import SimpleDocTemplate, Spacer
+from reportlab.platypus import Spacer
 
 from core.i18n import bilingual
-from core.typeset import CREATOR, PAGE_SIZES, BidiParagraph, HamlaCanvas, draw_paragraph
+from core.typeset import PAGE_SIZES, BidiParagraph, HamlaCanvas, document, draw_paragraph
 from organisation.models import Organisation
 
 from . import breakdown
@@ -52,20 +52,7 @@ def _render(ask, language):
     page_width, page_height = PAGE_SIZES["a4"]
     margin = 18 * mm
     width = page_width - 2 * margin
-    doc = SimpleDocTemplate(
-        buffer,
-        pagesize=(page_width, page_height),
-        leftMargin=margin,
-        rightMargin=margin,
-        topMargin=margin,
-        bottomMargin=margin + 4 * mm,
-        title=title,
-        lang=language,
-        author="",
-        subject="",
-        creator=CREATOR,
-        producer=CREATOR,
-    )
+    doc = document(buffer, title=title, language=language, margin=margin)
     footer = _("%(organisation)s — %(title)s — page %(page)s")
 
     def on_page(canvas, doc):

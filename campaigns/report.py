@@ -16,9 +16,9 @@ from reportlab.graphics.charts.barcharts import HorizontalBarChart, VerticalBarC
 from reportlab.graphics.shapes import Drawing
 from reportlab.lib.colors import HexColor
 from reportlab.lib.units import mm
-from reportlab.platypus import CondPageBreak, Flowable, KeepTogether, SimpleDocTemplate, Spacer
+from reportlab.platypus import CondPageBreak, Flowable, KeepTogether, Spacer
 
-from core.typeset import CREATOR, PAGE_SIZES, BidiParagraph, HamlaCanvas, draw_paragraph, measure_text, register_fonts
+from core.typeset import PAGE_SIZES, BidiParagraph, HamlaCanvas, document, draw_paragraph, measure_text, register_fonts
 from organisation.models import Organisation
 
 from .charts import fill_years
@@ -219,21 +219,7 @@ def _render(data, year, language):
     # The title page names the organisation (in the report's language) and shows its logo.
     profile = Organisation.current()
     organisation_name = profile.name_in(language)
-    doc = SimpleDocTemplate(
-        buffer,
-        pagesize=(page_width, page_height),
-        leftMargin=margin,
-        rightMargin=margin,
-        topMargin=margin,
-        bottomMargin=margin + 4 * mm,
-        title=f"{title} — {scope}",
-        lang=language,
-        # platypus would stamp "(anonymous)" and its own name over HamlaCanvas' neutral metadata.
-        author="",
-        subject="",
-        creator=CREATOR,
-        producer=CREATOR,
-    )
+    doc = document(buffer, title=f"{title} — {scope}", language=language, margin=margin)
     footer = _("%(organisation)s — mobilisation history — page %(page)s")
 
     def on_page(canvas, doc):

@@ -43,6 +43,7 @@ never a sentence: callers translate codes for people.
 
 from .canvas import CREATOR, PAGE_SIZES, HamlaCanvas
 from .clean import clean_text, unprintable
+from .document import document
 from .draw import BidiParagraph, draw_paragraph, draw_text_block
 from .errors import TypesetError
 from .fonts import FONT_DIR, register_fonts
@@ -61,6 +62,7 @@ __all__ = [
     "TextBlock",
     "TypesetError",
     "clean_text",
+    "document",
     "draw_paragraph",
     "draw_qr",
     "draw_text_block",

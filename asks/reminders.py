@@ -123,3 +123,13 @@ def mark_covered(response, now=None):
         claim(response.pk, "reminder_hours", now)
     elif begins <= now + DAY:
         claim(response.pk, "reminder_day", now)
+
+
+def rescheduled(ask):
+    """The event's time (or a shift's) changed: the reminders sent were for the old time, so
+    each attendee is reminded again before the new one. Returns how many responses were reset."""
+    return (
+        Response.objects.filter(ask=ask)
+        .exclude(reminded_day_at=None, reminded_hours_at=None)
+        .update(reminded_day_at=None, reminded_hours_at=None)
+    )

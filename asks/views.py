@@ -25,7 +25,7 @@ from accounts.roles import is_admin
 from campaigns.models import Campaign
 from contacts.masking import mask_email, mask_phone
 
-from . import breakdown
+from . import breakdown, reminders
 from .closing import may_close
 from .event_tasks import tell_promoted
 from .forms import AskForm, SearchForm, ShiftFormSet, chosen_zone
@@ -69,6 +69,8 @@ def _ask_form(request, ask):
             if shifts is not None:
                 shifts.instance = ask
                 shifts.save()
+            if not creating and ask.is_event and _times_changed(form, shifts):
+                reminders.rescheduled(ask)
             if not creating and ask.is_event and ask.status == Ask.Status.OPEN:
                 # More capacity or slots free seats now, not at the next withdrawal.
                 Ask.objects.select_for_update().filter(pk=ask.pk).first()
@@ -80,6 +82,15 @@ def _ask_form(request, ask):
         request,
         "asks/form.html",
         {"form": form, "shifts": shifts, "ask": ask, "campaign": ask.campaign, "creating": creating},
+    )
+
+
+def _times_changed(form, shifts):
+    """Whether the event's start or a shift's was changed, added or removed on this form."""
+    if "starts" in form.changed_data:
+        return True
+    return shifts is not None and any(
+        "starts" in shift.changed_data or shift in shifts.deleted_forms for shift in shifts.forms
     )
 
 

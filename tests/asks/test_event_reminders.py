@@ -110,3 +110,24 @@ def test_a_refused_reminder_is_logged_without_the_attendees_address(settings, ca
     with caplog.at_level("WARNING", logger="asks.reminders"):
         reminders.send_due()
     assert (bool(caplog.records), "amal@example.org" in caplog.text) == (True, False)
+
+
+def test_an_event_moved_to_a_later_day_reminds_its_attendees_again_before_the_new_start():
+    from django.urls import reverse
+
+    from tests.factories import organizer_client
+
+    event = make_event(starts_in=timedelta(hours=20))
+    signed_up_a_week_ago(event, "amal", "en")
+    reminders.send_due()  # the day reminder, for the old date
+    moved = event.local_starts() + timedelta(days=7)
+    organizer_client().post(
+        reverse("asks:edit", args=[event.pk]),
+        {
+            "title_ar": event.title_ar, "title_en": event.title_en, "time_zone": event.time_zone,
+            "starts": moved.strftime("%Y-%m-%dT%H:%M"), "ends": "", "place": PLACE, "slug": event.slug,
+            "position": "0", "shifts-TOTAL_FORMS": "0", "shifts-INITIAL_FORMS": "0",
+        },
+    )  # fmt: skip
+    again = reminders.send_due(now=timezone.now() + timedelta(days=7))
+    assert (len(mails_to("amal")), again["reminder_day"]) == (2, 1)

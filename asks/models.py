@@ -178,14 +178,15 @@ class Ask(models.Model):
 
     def clean(self):
         if not (self.title_ar or self.title_en):
-            raise ValidationError(_("Give the ask a title in Arabic or English."))
+            raise ValidationError(_("Give the ask a title in Arabic or English."), code="no_title")
         if self.time_zone not in zoneinfo.available_timezones():
-            raise ValidationError({"time_zone": _("Unknown time zone.")})
+            raise ValidationError({"time_zone": ValidationError(_("Unknown time zone."), code="unknown_zone")})
         if self.kind == self.Kind.EVENT:
             if not self.starts:
-                raise ValidationError({"starts": _("An event needs a start.")})
+                raise ValidationError({"starts": ValidationError(_("An event needs a start."), code="no_start")})
             if self.ends and self.ends < self.starts:
-                raise ValidationError({"ends": _("The end is before the start.")})
+                later = ValidationError(_("The end is before the start."), code="ends_before_start")
+                raise ValidationError({"ends": later})
 
     def can_move_to(self, status):
         return status in self.TRANSITIONS[self.Status(self.status)]
@@ -196,11 +197,12 @@ class Ask(models.Model):
         status = self.Status(status)
         if not self.can_move_to(status):
             raise ValidationError(
-                _("A %(old)s ask cannot become %(new)s.") % {"old": self.get_status_display(), "new": status.label}
+                _("A %(old)s ask cannot become %(new)s.") % {"old": self.get_status_display(), "new": status.label},
+                code="bad_transition",
             )
         moved = Ask.objects.filter(pk=self.pk, status=self.status).update(status=status, updated=timezone.now())
         if moved != 1:
-            raise ValidationError(_("Someone else changed this ask; reload and try again."))
+            raise ValidationError(_("Someone else changed this ask; reload and try again."), code="changed_meanwhile")
         self.status = status
 
     def open(self):

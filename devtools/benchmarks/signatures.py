@@ -29,6 +29,7 @@ other work on the machine changes the figures.
 import json
 import logging
 import os
+import resource
 import runpy
 import signal
 import socket
@@ -97,9 +98,11 @@ def run(options):
         load_before = os.getloadavg()
         with tempfile.TemporaryDirectory(prefix="hamla-bench-signatures-") as directory:
             out = Path(directory) / "submissions.jsonl"
+            cpu_before = _cpu(procs)
             started = time.perf_counter()
             _locust(port, form, tag, out, users, seconds, env, procs)
             elapsed = time.perf_counter() - started
+            cpu_after = _cpu(procs[:2])
             lines = [json.loads(line) for line in out.read_text().splitlines()] if out.exists() else []
             submissions = [line for line in lines if "email" in line]
             pages = sorted(ms for line in lines for ms in line.get("page_ms", []))
@@ -107,6 +110,7 @@ def run(options):
         load_after = os.getloadavg()
         figures = _figures(submissions, ask)
         figures.update({"page_p50_ms": _percentile(pages, 0.5), "page_p99_ms": _percentile(pages, 0.99)})
+        figures["cpu_ms_per_signature"] = _cpu_per(cpu_before, cpu_after, figures["accepted"])
         figures.update(_drain(sink, figures["accepted"], drain, procs[1]))
         return {
             **figures,
@@ -412,6 +416,36 @@ def _cpu_ticks(pid):
         fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
         return int(fields[11]) + int(fields[12])  # utime + stime
     return 0
+
+
+def _cpu(procs):
+    """CPU seconds so far of the web workers, the Celery worker (with its pool), this
+    database's other backends, and the children this process has reaped (locust, once it
+    has exited): what the run costs, whatever else loads the machine meanwhile."""
+    web, worker = procs[0].pid, procs[1].pid
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()"
+        )
+        backends = [row[0] for row in cursor.fetchall()]
+    tick = os.sysconf("SC_CLK_TCK")
+    return {
+        "web": sum(_cpu_ticks(pid) for pid in _children(web)) / tick,
+        "worker": sum(_cpu_ticks(pid) for pid in [worker, *_children(worker)]) / tick,
+        "postgres": {pid: _cpu_ticks(pid) / tick for pid in backends},
+        "locust": resource.getrusage(resource.RUSAGE_CHILDREN).ru_utime
+        + resource.getrusage(resource.RUSAGE_CHILDREN).ru_stime,
+    }
+
+
+def _cpu_per(before, after, signatures):
+    """Milliseconds of CPU per accepted signature, by part: on an idle machine of N cores,
+    N * 1000 / (web + postgres + locust) is about the most signatures a second there is."""
+    if not signatures:
+        return {}
+    spent = {part: after[part] - before[part] for part in ("web", "worker", "locust")}
+    spent["postgres"] = sum(seconds - before["postgres"].get(pid, 0) for pid, seconds in after["postgres"].items())
+    return {part: round(seconds * 1000 / signatures, 2) for part, seconds in spent.items()}
 
 
 def _tail(path):

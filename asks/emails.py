@@ -21,6 +21,19 @@ from . import tokens
 from .models import Ask
 
 
+class MailFailed(Exception):
+    """A mail was not sent. It carries the error's class only, and no chained traceback: an
+    SMTP refusal's text names the address, and a worker logs what a task raises."""
+
+
+def deliver(message):
+    """Send `message`; raises MailFailed (nothing personal in it) when the backend refuses."""
+    try:
+        message.send()
+    except Exception as exc:  # noqa: BLE001 - whatever the backend raises, told by its class only
+        raise MailFailed(type(exc).__name__) from None
+
+
 def mail_language(response):
     """ "ar" or "en" for the response (a Turkish reader gets English, as contacts' mail does)."""
     if response.language in ("ar", "en"):
@@ -62,4 +75,4 @@ def send_confirmation(response):
         html = render_to_string("asks/email/confirm_response.html", context)
     message = StandardEmail(subject, text, profile.from_email(), [response.email])
     message.attach_alternative(html, "text/html")
-    message.send()
+    deliver(message)

@@ -33,7 +33,7 @@ from core.mailheaders import StandardEmail, sender_domain
 from organisation.models import Organisation
 
 from . import tokens
-from .emails import mail_language
+from .emails import deliver, mail_language
 
 KINDS = ("confirmed", "waitlisted", "promoted", "reminder_day", "reminder_hours", "cancelled")
 # The kinds that go to a confirmed attendee: with the exact place and the check-in code.
@@ -134,8 +134,9 @@ def build(response, kind):
 
 
 def send(response, kind):
-    """Send `kind` to `response`; False when it has no email (phone-only, confirmed by hand)."""
+    """Send `kind` to `response`; False when it has no email (phone-only, confirmed by hand).
+    Raises emails.MailFailed when the backend refuses."""
     if not response.email_hash:
         return False
-    build(response, kind).send()
+    deliver(build(response, kind))
     return True

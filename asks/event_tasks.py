@@ -10,11 +10,16 @@ again on redelivery (acks_late). A second "you are registered" is harmless; a lo
 leaves someone without the place. Reminders are at most once (asks/reminders.py).
 """
 
+import logging
+
 from celery import shared_task
 from django.db import transaction
 
 from . import event_mail, reminders
+from .emails import MailFailed
 from .models import Ask, Response
+
+log = logging.getLogger(__name__)
 
 
 @shared_task(acks_late=True)
@@ -48,7 +53,7 @@ def tell_promoted(promoted):
 @shared_task(acks_late=True)
 def send_cancellation_notices(ask_pk):
     """Tell every confirmed and waitlisted attendee of a cancelled event (Ask.cancel queues
-    this). Returns how many were mailed."""
+    this). Returns how many were mailed; a refused address is logged (by response id) and skipped."""
     ask = Ask.objects.filter(pk=ask_pk, status=Ask.Status.CANCELLED, kind=Ask.Kind.EVENT).first()
     if ask is None:
         return 0
@@ -57,7 +62,13 @@ def send_cancellation_notices(ask_pk):
     ).select_related("ask__campaign", "shift")
     sent = 0
     for response in told.iterator(chunk_size=200):
-        event_mail.send(response, "cancelled")
+        # One refused address must not keep the rest from hearing it is off: a task that
+        # raises is acknowledged all the same, and the loop would end there.
+        try:
+            event_mail.send(response, "cancelled")
+        except MailFailed as failed:
+            log.warning("cancellation notice for response %s not sent (%s)", response.pk, failed)
+            continue
         sent += 1
     return sent
 

@@ -101,3 +101,20 @@ class RecipientRefusingBackend:
 
         refused = {address: (550, b"5.1.1 no such user") for message in messages for address in message.to}
         raise smtplib.SMTPRecipientsRefused(refused)
+
+
+class RefusingAmalBackend:
+    """A mail server that refuses amal@example.org (naming her, as SMTP does) and takes the
+    rest into the locmem outbox."""
+
+    def __init__(self, *args, **kwargs):
+        from django.core.mail.backends.locmem import EmailBackend
+
+        self.others = EmailBackend()
+
+    def send_messages(self, messages):
+        import smtplib
+
+        if any("amal@example.org" in message.to for message in messages):
+            raise smtplib.SMTPRecipientsRefused({"amal@example.org": (550, b"5.1.1 no such user")})
+        return self.others.send_messages(messages)

@@ -58,3 +58,18 @@ def test_a_cancelled_events_page_says_so_and_takes_no_rsvp():
     html = page.content.decode()
     # The page's own code, not its words: the words are Arabic or English by the visitor.
     assert (page.status_code, 'data-status="cancelled"' in html, 'name="given_name"' in html) == (200, True, False)
+
+
+def test_one_refused_address_does_not_keep_the_others_from_hearing_of_the_cancellation(settings, caplog):
+    # The task is acknowledged even when it raises: one bad address stopped the loop, and
+    # everyone after it went to a cancelled demonstration.
+    event = make_event()
+    for name in ("amal", "bilal", "carim"):
+        confirmed(event, name, language="en")
+    Ask.objects.filter(pk=event.pk).update(status=Ask.Status.CANCELLED)
+    settings.EMAIL_BACKEND = "tests.asks.events.RefusingAmalBackend"
+    with caplog.at_level("WARNING"):
+        told = send_cancellation_notices(event.pk)
+    assert (told, sorted(m.to[0] for m in mail.outbox), "amal@example.org" in caplog.text) == (
+        2, ["bilal@example.org", "carim@example.org"], False,
+    )  # fmt: skip

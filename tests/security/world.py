@@ -46,6 +46,7 @@ PK_BY_NAME = {
     "flyers:batch_download": "batch",
     "flyers:drop": "drop",
     "asks:petition_pdf": "petition",
+    "asks:create": "campaign",  # /asks/campaign/<pk>/new/…: a campaign's pk, not an ask's
 }
 PK_BY_NAMESPACE = {
     "accounts": "volunteer",  # accounts:freeze

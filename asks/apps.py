@@ -23,3 +23,9 @@ class AsksConfig(AppConfig):
         goals.register()  # a bar per ask with a goal; events' check-ins into participants
         dashboard.register(panels.campaign_panel)
         results.register(panels.history_results)
+
+        from campaigns.models import cancelled
+
+        from .models import cancel_with_campaign
+
+        cancelled.connect(cancel_with_campaign, dispatch_uid="asks.cancel_with_campaign")

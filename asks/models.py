@@ -438,3 +438,14 @@ class Response(models.Model):
         if moved:
             self.checked_in_at = now
         return bool(moved)
+
+
+def cancel_with_campaign(sender, campaign, **kwargs):
+    """A cancelled campaign's open and draft asks are cancelled with it (campaigns.models.cancelled),
+    so its events' attendees are told and no confirmation link, reminder or check-in of them
+    goes on. An ask another organizer moved meanwhile is left as they left it."""
+    for ask in Ask.objects.filter(campaign=campaign, status__in=[Ask.Status.OPEN, Ask.Status.DRAFT]):
+        try:
+            ask.cancel()
+        except ValidationError:
+            continue

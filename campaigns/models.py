@@ -4,6 +4,7 @@ from django.core.exceptions import ValidationError
 from django.db import connection, models, transaction
 from django.db.models import Count, IntegerField, OuterRef, Sum
 from django.db.models.functions import Cast, ExtractYear, Substr
+from django.dispatch import Signal
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -91,6 +92,12 @@ class CampaignQuerySet(models.QuerySet):
 
     def public(self):
         return self.filter(is_public=True)
+
+
+# Sent inside the transaction that cancels a campaign (Campaign.move_to), so apps above can
+# end what the campaign still has running (asks cancels its open events and tells attendees);
+# a receiver that raises undoes the cancellation.
+cancelled = Signal()
 
 
 class Campaign(models.Model):
@@ -229,10 +236,15 @@ class Campaign(models.Model):
             raise ValidationError(
                 _("A %(old)s campaign cannot become %(new)s.") % {"old": self.get_status_display(), "new": status.label}
             )
-        moved = Campaign.objects.filter(pk=self.pk, status=self.status).update(status=status, updated=timezone.now())
-        if moved != 1:
-            raise ValidationError(_("Someone else changed this campaign's status; reload and try again."))
-        self.status = status
+        with transaction.atomic():  # the move and what other apps do about it, or neither
+            moved = Campaign.objects.filter(pk=self.pk, status=self.status).update(
+                status=status, updated=timezone.now()
+            )
+            if moved != 1:
+                raise ValidationError(_("Someone else changed this campaign's status; reload and try again."))
+            self.status = status
+            if status == self.Status.CANCELLED:
+                cancelled.send(sender=Campaign, campaign=self)
 
     def activate(self):
         self.move_to(self.Status.ACTIVE)

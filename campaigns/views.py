@@ -138,6 +138,12 @@ def _cancel_confirmation(campaign):
             )
         )
     consequences.append(
+        _(
+            "Its open petitions, pledges and events are cancelled with it; everyone who said they "
+            "would come to one of its events is told by email."
+        )
+    )
+    consequences.append(
         _("Its history stays: actions, flyers, print runs and signups are kept, and it can be reopened later.")
     )
     return Confirmation(

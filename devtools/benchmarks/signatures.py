@@ -9,7 +9,7 @@ On PostgreSQL + Redis only (else CommandError). The benchmark
    on a queue of this run (niced: it yields the cores to the web during the burst), and an
    SMTP sink (devtools.sink) the worker mails into;
 3. runs locust headless (devtools/benchmarks/signatures_locust.py) for HAMLA_BENCH_SECONDS
-   (60) with HAMLA_BENCH_USERS (24) simulated users, each a browser that GETs the petition's
+   (60) with HAMLA_BENCH_USERS (12) simulated users, each a browser that GETs the petition's
    page for its CSRF cookie and token and then POSTs the form, every submission with its
    own email and its own client address (HAMLA_BENCH_PAGE_EVERY=1: a new page load before
    every submission);
@@ -67,7 +67,7 @@ def run(options):
             "the signatures benchmark needs PostgreSQL and Redis: set DATABASE_URL=postgres://… and REDIS_URL=redis://…"
         )
     seconds = float(os.environ.get("HAMLA_BENCH_SECONDS", "60"))
-    users = int(os.environ.get("HAMLA_BENCH_USERS", "24"))
+    users = int(os.environ.get("HAMLA_BENCH_USERS", "12"))
     drain = float(os.environ.get("HAMLA_BENCH_DRAIN_SECONDS", "120"))
     tag = get_random_string(8).lower()
     logging.getLogger("mail.log").setLevel(logging.WARNING)  # the sink's line per connection

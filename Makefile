@@ -3,8 +3,9 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
-# Two processes: most slow tests wait on worker processes and browsers, not on the CPU.
-TEST_PROCESSES ?= 2
+# Three processes on two cores: the slowest tests (marked `waits`, run first) mostly wait on
+# worker processes they killed or services they restarted, while the others fill the cores.
+TEST_PROCESSES ?= 3
 export PATH := $(CURDIR)/$(BIN):$(PATH)
 
 .PHONY: run test venv migrate seed totp lint format messages bench clean

@@ -27,3 +27,10 @@ def eager_tasks():
     app.conf.task_always_eager = True
     yield
     app.conf.task_always_eager = False
+
+
+def pytest_collection_modifyitems(items):
+    """Tests marked `waits` spend most of their time waiting on processes they started (a
+    worker killed twenty times, services restarted): run them first, so under pytest-xdist
+    (`make test`) their waits overlap with the rest of the suite instead of ending it alone."""
+    items.sort(key=lambda item: item.get_closest_marker("waits") is None)

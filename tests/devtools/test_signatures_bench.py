@@ -12,7 +12,7 @@ from asks.models import Ask
 from contacts.limits import FloodCounter
 from tests.services import need_postgres
 
-pytestmark = [pytest.mark.postgres, pytest.mark.worker, pytest.mark.django_db(transaction=True)]
+pytestmark = [pytest.mark.waits, pytest.mark.postgres, pytest.mark.worker, pytest.mark.django_db(transaction=True)]
 
 KEYS = {"signatures_per_s", "p50_ms", "p99_ms", "lost", "errors"}
 

@@ -14,6 +14,8 @@ import sys
 import time
 from collections import Counter
 
+import pytest
+
 from devtools.sink import Sink
 from tests.services import ROOT, celery_process, process_env, sqlite_file_bytes, wait_for
 
@@ -151,6 +153,7 @@ def state(db_path):
         db.close()
 
 
+@pytest.mark.waits
 def test_a_worker_killed_twenty_times_during_sends_and_imports_leaves_an_intact_database_and_finishes_everything(
     tmp_path,
 ):

@@ -16,7 +16,7 @@ from .conftest import worker_env
 from .helpers import make_list, make_message
 from .test_worker_restart import LOGS, assert_everyone_about_once, beat, sending, wait_ready, worker
 
-pytestmark = [pytest.mark.worker, pytest.mark.django_db(transaction=True)]
+pytestmark = [pytest.mark.waits, pytest.mark.worker, pytest.mark.django_db(transaction=True)]
 
 
 @pytest.fixture

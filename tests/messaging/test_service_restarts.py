@@ -26,7 +26,7 @@ from tests.services import (
 from .conftest import worker_env
 from .helpers import make_list, make_message
 
-pytestmark = [pytest.mark.worker, pytest.mark.django_db(transaction=True)]
+pytestmark = [pytest.mark.waits, pytest.mark.worker, pytest.mark.django_db(transaction=True)]
 LOGS = ROOT / "test-artifacts" / "logs"
 CONCURRENCY = 2
 COUNT = 150

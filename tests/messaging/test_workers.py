@@ -17,7 +17,7 @@ from tests.services import ROOT, celery_process, wait_for
 from .conftest import WORKER_QUEUES, wait_ready, worker_env
 from .helpers import make_list, make_message
 
-pytestmark = [pytest.mark.worker, pytest.mark.django_db(transaction=True)]
+pytestmark = [pytest.mark.waits, pytest.mark.worker, pytest.mark.django_db(transaction=True)]
 LOGS = ROOT / "test-artifacts" / "logs"
 
 

@@ -242,6 +242,8 @@ HAMLA_MAX_IMPORT_BYTES = int(os.environ.get("HAMLA_MAX_IMPORT_BYTES", str(200 * 
 REDIS_URL = os.environ.get("REDIS_URL", "")
 if REDIS_URL:
     CELERY_BROKER_URL = REDIS_URL
+    # kombu's Redis transport with one client per channel, not a new one per message (why: core/celery_redis.py).
+    CELERY_BROKER_TRANSPORT = "core.celery_redis:Transport"
     CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
 else:

@@ -1,1 +1,1 @@
-"""Database helpers that know no Hamla model: bulk writes (`copy`)."""
+"""Database helpers that know no Hamla model: bulk writes (`copy`), querysets compiled once (`compiled`)."""

@@ -258,6 +258,10 @@ else:
         "processed_folder": str(_broker_dir / "processed"),
         "store_processed": False,
         "control_folder": str(_broker_dir / "control"),
+        # kombu looks at the folder once a second by default, so a worker took about one task
+        # a second and a backlog (sweeps and batches queued while a killed worker was down)
+        # took minutes to drain; listing one folder four times a second costs nothing.
+        "polling_interval": float(os.environ.get("HAMLA_BROKER_POLL_SECONDS", "0.25")),
     }
     CACHES = {
         "default": {

@@ -3,9 +3,9 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
-# Three processes on two cores: the slowest tests (marked `waits`, run first) mostly wait on
+# Four processes on two cores: the slowest tests (marked `waits`, run first) mostly wait on
 # worker processes they killed or services they restarted, while the others fill the cores.
-TEST_PROCESSES ?= 3
+TEST_PROCESSES ?= 4
 export PATH := $(CURDIR)/$(BIN):$(PATH)
 
 .PHONY: run test venv migrate seed totp lint format messages bench clean

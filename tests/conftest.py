@@ -1,3 +1,5 @@
+from collections import Counter
+
 import pytest
 
 # Session-wide: the test process's Redis and the Celery broker every worker test uses.
@@ -30,7 +32,11 @@ def eager_tasks():
 
 
 def pytest_collection_modifyitems(items):
-    """Tests marked `waits` spend most of their time waiting on processes they started (a
-    worker killed twenty times, services restarted): run them first, so under pytest-xdist
-    (`make test`) their waits overlap with the rest of the suite instead of ending it alone."""
-    items.sort(key=lambda item: item.get_closest_marker("waits") is None)
+    """The order pytest-xdist hands out files in (`make test`, --dist loadfile): longest first,
+    so no long file starts last and ends the run alone. Tests marked `waits` spend most of
+    their time waiting on processes they started (a worker killed twenty times, services
+    restarted) and go first, their waits overlapping with the rest; then files with the most
+    tests (the URL-by-role walks), a stand-in for their length. The sort is stable, so every
+    test process computes the same order."""
+    sizes = Counter(item.nodeid.split("::")[0] for item in items)
+    items.sort(key=lambda item: (item.get_closest_marker("waits") is None, -sizes[item.nodeid.split("::")[0]]))

@@ -11,6 +11,7 @@ from datetime import timedelta
 
 import pytest
 from django.conf import settings
+from django.db import transaction
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
@@ -53,8 +54,16 @@ def kind_of(route):
     return route.name.removeprefix("public:")
 
 
-@pytest.fixture
-def world(db):
+@pytest.fixture(scope="module")
+def world(django_db_setup, django_db_blocker):
+    """The planted pages' objects, built once for the module's two thousand cases inside a
+    transaction rolled back at its end (each test's own changes roll back after it, as usual)."""
+    with django_db_blocker.unblock(), transaction.atomic():
+        yield plant()
+        transaction.set_rollback(True)
+
+
+def plant():
     campaign = make_campaign(slug="hostile")
     run = make_run(make_flyer(campaign))
     contact = Contact(status=Contact.Status.PENDING, source="signup")
@@ -257,6 +266,7 @@ def expected(route, secret, name):
     return EXPECTED[kind][name]
 
 
+@pytest.mark.django_db
 @pytest.mark.parametrize("name", ATTACKS)
 @pytest.mark.parametrize(("route", "secret"), CASES, ids=[f"{r}{'+secret' if s else ''}" for r, s in CASES])
 def test_each_public_url_answers_hostile_input_with_its_one_expected_status(world, route, secret, name, settings):

@@ -117,7 +117,7 @@ def run(options):
             "bare_minimal_per_second": round(minimal, 1),
             "bare_minimal_before_after": [round(minimal_before["rate"], 1), round(minimal_after["rate"], 1)],
             "ratio": round(end_to_end / minimal, 3),
-            "bare_loop_messages": sample * 2,
+            "bare_loop_messages": bare_before["messages"] + bare_after["messages"],
             "bare_loop_per_second": round(bare, 1),
             "bare_loop_before_after": [round(bare_before["rate"], 1), round(bare_after["rate"], 1)],
             "ratio_rendered": round(end_to_end / bare, 3),

@@ -95,6 +95,7 @@ def run(options):
         )  # fmt: skip
         _wait_http(port, form["path"], procs[0], Path(log.name))
         _wait_booted(procs[0].pid, _web_workers())
+        web_workers = len(_children(procs[0].pid))  # as booted, not as configured
         load_before = os.getloadavg()
         with tempfile.TemporaryDirectory(prefix="hamla-bench-signatures-") as directory:
             out = Path(directory) / "submissions.jsonl"
@@ -116,7 +117,7 @@ def run(options):
             **figures,
             "seconds": round(elapsed, 1),
             "users": users,
-            "web_workers": _web_workers(),
+            "web_workers": web_workers,
             "database": connection.vendor,
             "load_average_1min_before_after": [round(load_before[0], 2), round(load_after[0], 2)],
         }

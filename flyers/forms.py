@@ -4,11 +4,11 @@ from django.db.models import Sum
 from django.utils.translation import gettext_lazy as _
 
 from campaigns.models import Campaign
+from core.images import clean_logo
 from core.typeset import unprintable
 
 from . import render, targets
 from .errors import FlyerLayoutError
-from .logo import clean_logo
 from .models import Drop, Flyer, PrintRun
 
 INK_CHOICES = [("colour", _("Colour")), ("grayscale", _("Grayscale (photocopy-friendly)"))]

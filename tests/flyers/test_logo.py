@@ -7,7 +7,7 @@ from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from PIL import Image
 
-from flyers.logo import MAX_LOGO_BYTES, clean_logo
+from core.images import MAX_LOGO_BYTES, clean_logo
 
 from .factories import image_bytes
 

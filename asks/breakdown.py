@@ -55,3 +55,13 @@ def by_print_run(ask):
 def shifts(ask):
     """The event's shifts, each with `taken` (confirmed) next to its `slots`."""
     return list(ask.shifts.annotate(taken=Count("responses", filter=Q(responses__status=Response.Status.CONFIRMED))))
+
+
+def figures(ask):
+    """Everything asks/_figures.html shows, for the ask's page and its responses page alike."""
+    return {
+        "statuses": by_status(ask),
+        "neighbourhoods": by_neighbourhood(ask),
+        "print_runs": by_print_run(ask),
+        "shifts": shifts(ask) if ask.is_event else [],
+    }

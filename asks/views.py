@@ -104,10 +104,7 @@ def ask_detail(request, pk):
         {
             "ask": ask,
             "campaign": ask.campaign,
-            "statuses": breakdown.by_status(ask),
-            "neighbourhoods": breakdown.by_neighbourhood(ask),
-            "print_runs": breakdown.by_print_run(ask),
-            "shifts": breakdown.shifts(ask) if ask.is_event else [],
+            **breakdown.figures(ask),
             "next_statuses": [
                 s for s in Ask.Status if ask.can_move_to(s) and (s != Ask.Status.CLOSED or may_close(ask))
             ],
@@ -209,10 +206,7 @@ def responses(request, pk):
             "q": q,
             "note": note,
             "masked": not full,
-            "statuses": breakdown.by_status(ask),
-            "neighbourhoods": breakdown.by_neighbourhood(ask),
-            "print_runs": breakdown.by_print_run(ask),
-            "shifts": breakdown.shifts(ask) if ask.is_event else [],
+            **breakdown.figures(ask),
         },
     )
 

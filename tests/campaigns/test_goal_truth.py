@@ -30,15 +30,22 @@ def test_actions_dated_in_the_future_do_not_count_toward_participants_achieved()
     assert _goal(campaign, "participants").value == 35
 
 
-def test_the_goal_and_the_message_page_show_the_same_delivered_number_for_an_outbox_send():
+def _sent_through_the_outbox(recipients):
+    """A campaign's newsletter sent to `recipients` people through the local outbox (no
+    provider event follows), and an organizer's client reading English."""
     campaign = make_campaign(goal_messages=10)
-    contact_list, _ = make_list(count=3)
+    contact_list, _ = make_list(count=recipients)
     message = make_message(contact_list, campaign=campaign)
     message.schedule()
     message.start()
-    dispatch.send_batch(message.pk, "outbox")  # the local outbox: no provider event follows
+    dispatch.send_batch(message.pk, "outbox")
     client = organizer_client()
     client.cookies["django_language"] = "en"
+    return campaign, message, client
+
+
+def test_the_goal_and_the_message_page_show_the_same_delivered_number_for_an_outbox_send():
+    campaign, message, client = _sent_through_the_outbox(3)
     message_page = client.get(f"/messages/{message.pk}/").content.decode()
     campaign_page = client.get(f"/campaigns/{campaign.pk}/").content.decode()
     delivered_tile = "<span>Delivered</span><strong>3</strong>"
@@ -47,14 +54,7 @@ def test_the_goal_and_the_message_page_show_the_same_delivered_number_for_an_out
 
 
 def test_both_pages_state_what_delivered_means():
-    campaign = make_campaign(goal_messages=10)
-    contact_list, _ = make_list(count=1)
-    message = make_message(contact_list, campaign=campaign)
-    message.schedule()
-    message.start()
-    dispatch.send_batch(message.pk, "outbox")
-    client = organizer_client()
-    client.cookies["django_language"] = "en"
+    campaign, message, client = _sent_through_the_outbox(1)
     sentence = str(Delivery.DELIVERED_MEANS)
     assert sentence.startswith("Delivered means handed to the mail server or provider and not bounced")
     assert sentence in client.get(f"/messages/{message.pk}/").content.decode()

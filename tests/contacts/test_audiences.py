@@ -30,7 +30,7 @@ def sign_up(email, path, **data):
     return Contact.objects.by_email(email)
 
 
-def confirm(contact, **payload):
+def confirm(contact):
     """Click the emailed link (the token carries what the signup was made through)."""
     event = contact.consent_events.filter(kind="requested").first()
     token = signup.make_token(contact, event.campaign, event.print_run, event.contact_list)

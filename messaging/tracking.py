@@ -132,8 +132,7 @@ def handle_tracking(sender, event, esp_name, **kwargs):
     status, effect = classify(esp_name, event)
     if status is None or not event.message_id:
         return
-    deliveries = Delivery.objects.filter(provider_message_id=event.message_id)
-    delivery = deliveries.select_related("contact", "message").first()
+    delivery = Delivery.objects.filter(provider_message_id=event.message_id).select_related("contact").first()
     if delivery is None:
         log.info("%s event for an unknown message id", esp_name)
         return
@@ -146,6 +145,7 @@ def handle_tracking(sender, event, esp_name, **kwargs):
     delivery.record_event(status, when=event.timestamp, detail=scrub(event.reject_reason or "", limit=255))
     contact = delivery.contact
     if effect == UNSUBSCRIBED and contact is not None:
+        # The message (read only here, not for every event) gives the consent event its campaign.
         contact.unsubscribe("webhook", message=delivery.message)
     elif effect is not None and contact is not None:
         contact.suppress(effect, method="webhook", message=delivery.message_id, detail={"esp": esp_name})

@@ -32,27 +32,12 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from campaigns.models import Campaign
-from contacts import crypto
 from contacts.labels import encrypted_label
 from contacts.models import Contact, encrypted
 from core.i18n import bilingual
 from flyers.models import PrintRun
 
 TIME_ZONES = sorted(zoneinfo.available_timezones())
-
-
-def encrypted_text(name):
-    """A property over ``<name>_enc`` for organisation text that must not sit readable in a
-    dump (an event's exact place): no index, decrypted on access."""
-    column = f"{name}_enc"
-
-    def get(self):
-        return crypto.decrypt(getattr(self, column))
-
-    def set(self, value):
-        setattr(self, column, crypto.encrypt((value or "").strip()))
-
-    return property(get, set, doc=f"{name}, decrypted on access (stored encrypted in {column})")
 
 
 class AskQuerySet(models.QuerySet):
@@ -124,7 +109,8 @@ class Ask(models.Model):
 
     objects = AskQuerySet.as_manager()
 
-    place = encrypted_text("place")
+    # Must not sit readable in a dump; no blind index (nothing looks an event up by its place).
+    place = encrypted("place")
 
     class Meta:
         ordering = ["position", "-id"]
@@ -137,6 +123,10 @@ class Ask(models.Model):
                 name="ask_ends_after_it_starts",
             ),
         ]
+
+    def __init__(self, *args, **kwargs):
+        self._plain = {}  # contacts.models.encrypted's cache of decrypted values
+        super().__init__(*args, **kwargs)
 
     def __str__(self):
         return self.title

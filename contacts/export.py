@@ -5,13 +5,11 @@ as a formula (starting with = + - @, tab or carriage return) is prefixed with an
 apostrophe (OWASP "CSV injection").
 """
 
-import csv
-
 from django.db.models import Prefetch
 from django.utils import timezone
 
 from core.files import atomic_open
-from core.spreadsheets import neutralise
+from core.spreadsheets import line_writer, neutralise
 
 from .models import Contact, Tag
 
@@ -29,16 +27,9 @@ HEADER = [
 ]
 
 
-class _Echo:
-    def write(self, value):
-        return value
-
-
 def rows(contacts):
     """Yield CSV lines (str) for a Contact queryset, streamed in chunks."""
-    # Every cell quoted: a spreadsheet set to split on ";" (common where "," is the decimal
-    # mark) must not cut a cell into pieces, one of which could start with "=".
-    writer = csv.writer(_Echo(), quoting=csv.QUOTE_ALL)
+    writer = line_writer()
     yield "\ufeff" + writer.writerow(HEADER)
     # Tag names are encrypted: each is decrypted once here, not once per contact carrying it.
     names = {tag.pk: tag.name for tag in Tag.objects.all()}

@@ -5,7 +5,6 @@ Numbers only cross this seam, never who responded: the print run's page is a vol
 
 from django.db.models import Count
 
-from campaigns.models import Campaign
 from flyers import models as flyers
 from flyers import targets
 from flyers.targets import Target
@@ -34,9 +33,8 @@ class AskTargets:
         pk = key.partition(":")[2]
         if not (pk.isascii() and pk.isdigit() and len(pk) <= 18):  # beyond 18 digits overflows a bigint
             return None
-        # The asks public_pages serves a page for (ask_pages.public_ask): a cancelled campaign's have none.
-        asks = Ask.objects.public().exclude(campaign__status=Campaign.Status.CANCELLED)
-        ask = asks.filter(campaign=campaign, pk=int(pk)).select_related("campaign").first()
+        # The asks public_pages serves a page for (ask_pages.public_ask).
+        ask = Ask.objects.public().filter(campaign=campaign, pk=int(pk)).select_related("campaign").first()
         return _target(ask) if ask is not None else None
 
 

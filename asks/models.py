@@ -46,8 +46,12 @@ class AskQuerySet(models.QuerySet):
 
     def public(self):
         """Asks anyone may read: open, closed (their results stay) or cancelled (says so),
-        of a campaign that has a public page; drafts never."""
-        return self.exclude(status=Ask.Status.DRAFT).filter(campaign__is_public=True)
+        of a campaign that has a public page and is not cancelled; drafts never."""
+        return (
+            self.exclude(status=Ask.Status.DRAFT)
+            .filter(campaign__is_public=True)
+            .exclude(campaign__status=Campaign.Status.CANCELLED)
+        )
 
     def current(self, campaign):
         """The campaign's current ask, the one its public page shows first: the open ask with

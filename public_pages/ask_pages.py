@@ -19,7 +19,6 @@ from asks.emails import mail_language
 from asks.models import Ask, Response
 from asks.public_forms import form_for
 from asks.responses import Closed, RateLimited, confirm_response, request_response, response_for_token
-from campaigns.models import Campaign
 from core.db.compiled import CompiledQuery
 from core.i18n import LANGUAGES, current_language
 
@@ -44,7 +43,6 @@ def public_ask(campaign_slug, ask_slug):
 # NUL byte, so the marks are no real slug; (campaign slug, ask slug) is unique: one row at most.
 PUBLIC_ASK = CompiledQuery(
     lambda campaign_slug, ask_slug: Ask.objects.public()
-    .exclude(campaign__status=Campaign.Status.CANCELLED)
     .select_related("campaign")
     .filter(campaign__slug=campaign_slug, slug=ask_slug)
     .order_by(),

@@ -29,3 +29,12 @@ class AsksConfig(AppConfig):
         from .models import cancel_with_campaign
 
         cancelled.connect(cancel_with_campaign, dispatch_uid="asks.cancel_with_campaign")
+
+        from contacts import rotation
+
+        from .models import Ask, Response
+
+        rotation.register(Ask, ["place_enc"])
+        rotation.register(
+            Response, ["given_name_enc", "family_name_enc", "email_enc", "phone_enc", "neighbourhood_enc"]
+        )

@@ -16,6 +16,11 @@ class ContactsConfig(AppConfig):
         grant(ORGANIZER, "contacts", admin_only=["contacts.export_contacts"])
         goals.register()
         dashboard.register(panels.campaign_panel)
+        from . import rotation
+        from .models import ENCRYPTED_FIELDS, Contact, Tag
+
+        rotation.register(Contact, [f"{name}_enc" for name in ENCRYPTED_FIELDS])
+        rotation.register(Tag, ["name_enc"])
         from accounts import home
 
         from . import home as home_panels

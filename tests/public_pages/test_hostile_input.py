@@ -56,7 +56,7 @@ def kind_of(route):
 
 @pytest.fixture(scope="module")
 def world(django_db_setup, django_db_blocker):
-    """The planted pages' objects, built once for the module's two thousand cases inside a
+    """The planted pages' objects, built once for all the module's cases inside a
     transaction rolled back at its end (each test's own changes roll back after it, as usual)."""
     with django_db_blocker.unblock(), transaction.atomic():
         yield plant()

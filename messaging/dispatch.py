@@ -30,8 +30,6 @@ The protocol, which is what makes a send "effectively once":
 import enum
 import logging
 import random
-import smtplib
-import socket
 import time
 from datetime import timedelta
 
@@ -41,7 +39,8 @@ from django.db import connection, transaction
 from django.db.models import Min, Q
 from django.utils import timezone
 
-from core.scrub import scrub, scrub_exception
+from core.mailerrors import classify
+from core.scrub import scrub_exception
 
 from . import emails, leases, tokens, wire
 from .models import Delivery, Message
@@ -85,44 +84,6 @@ class Transient(Exception):
 def backoff(attempts):
     """Seconds before retry number `attempts` (1, 2, 4 … capped at 60), with jitter."""
     return min(60.0, 2.0 ** max(0, attempts - 1)) * random.uniform(0.8, 1.2)
-
-
-def classify(exc):
-    """(transient, whole_connection, reason) for an exception raised while sending.
-    Transient: timeouts, connection loss, 4xx SMTP replies, HTTP 429 and 5xx from an API.
-    `whole_connection` means stop this batch (the provider is refusing everything for now).
-    The reason is stored on the delivery, so it is scrubbed of email addresses in every
-    form mail libraries quote them (core.scrub): a database dump must not name anyone."""
-    transient, whole, reason = _classify(exc)
-    return transient, whole, scrub(reason, limit=REASON_LENGTH)
-
-
-REASON_LENGTH = 255  # Delivery.error
-
-
-def _classify(exc):
-    from anymail.exceptions import AnymailAPIError, AnymailRecipientsRefused
-
-    if isinstance(exc, AnymailRecipientsRefused):
-        return False, False, "refused by the provider"
-    if isinstance(exc, AnymailAPIError):
-        status = getattr(exc, "status_code", None)
-        if status is None or status == 429 or status >= 500:
-            return True, True, f"provider error {status or 'network'}"
-        return False, False, f"provider error {status}"
-    if isinstance(exc, smtplib.SMTPRecipientsRefused):
-        codes = [code for code, _msg in exc.recipients.values()]
-        if codes and all(400 <= code < 500 for code in codes):
-            return True, False, f"recipient deferred {codes[0]}"
-        return False, False, f"recipient refused {codes[0] if codes else ''}".strip()
-    if isinstance(exc, smtplib.SMTPResponseException):
-        code = exc.smtp_code
-        return 400 <= code < 500, True, f"SMTP {code} {scrub(repr(exc.smtp_error))[:120]}"
-    if isinstance(exc, smtplib.SMTPServerDisconnected | socket.timeout | ConnectionError | TimeoutError):
-        return True, True, f"connection: {exc.__class__.__name__}"
-    if isinstance(exc, OSError):
-        return True, True, f"connection: {exc.__class__.__name__}"
-    return False, False, f"{exc.__class__.__name__}: {exc}"
 
 
 def claim(message_id, claim_id, size):

@@ -53,8 +53,9 @@ def subject_for(kind):
     }[kind]
 
 
-def send_confirmation(response):
-    """Send the confirmation link to the response's address, in the response's language."""
+def confirmation_message(response):
+    """The mail with the confirmation link to the response's address, in the response's
+    language (sent by asks/confirmations.py)."""
     language = mail_language(response)
     ask = response.ask
     profile = Organisation.current()
@@ -75,4 +76,4 @@ def send_confirmation(response):
         html = render_to_string("asks/email/confirm_response.html", context)
     message = StandardEmail(subject, text, profile.from_email(), [response.email])
     message.attach_alternative(html, "text/html")
-    deliver(message)
+    return message

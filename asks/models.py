@@ -312,6 +312,9 @@ class Response(models.Model):
     # Event reminders sent (asks/reminders.py): each at most once.
     reminded_day_at = models.DateTimeField(null=True, blank=True, editable=False)
     reminded_hours_at = models.DateTimeField(null=True, blank=True, editable=False)
+    # The "please confirm" link is owed since then (asks/confirmations.py sends it and clears
+    # this): the row is its own outbox, written by the INSERT that stores the answer.
+    mail_due_at = models.DateTimeField(null=True, blank=True, editable=False)
 
     given_name = encrypted("given_name")
     family_name = encrypted("family_name")
@@ -326,7 +329,11 @@ class Response(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["ask", "person_hash"], name="one_response_per_person_per_ask"),
         ]
-        indexes = [models.Index(fields=["ask", "status"])]
+        indexes = [
+            models.Index(fields=["ask", "status"]),
+            # Holds only the links still owed: small however many responses there are.
+            models.Index(fields=["mail_due_at"], condition=Q(mail_due_at__isnull=False), name="asks_response_mail_due"),
+        ]
 
     def __init__(self, *args, **kwargs):
         self._plain = {}
@@ -408,6 +415,7 @@ class Response(models.Model):
         now = timezone.now()
         fresh = {
             "status": self.Status.PENDING,
+            "mail_due_at": now if self.email_hash else None,
             "shift": shift,
             "created": now,
             "confirmed_at": None,
@@ -420,6 +428,21 @@ class Response(models.Model):
         if moved:
             for field, value in fresh.items():
                 setattr(self, field, value)
+        return bool(moved)
+
+    def owe_link(self):
+        """Owe this pending response its "please confirm" link again (someone answered the
+        form with the same address again: the first mail may be lost). Guarantee: one
+        conditional UPDATE — only a pending response with an email, and only when no link is
+        owed already, so answers in a burst owe one mail, not one each. True if it did."""
+        if not self.email_hash:
+            return False
+        now = timezone.now()
+        moved = Response.objects.filter(pk=self.pk, status=self.Status.PENDING, mail_due_at__isnull=True).update(
+            mail_due_at=now
+        )
+        if moved:
+            self.mail_due_at = now
         return bool(moved)
 
     def check_in(self):

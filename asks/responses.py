@@ -14,12 +14,13 @@ Modelled on the newsletter signup (contacts/signup.py) and answering the same wa
   carrier-grade NAT address, and a petition's moment is exactly such a crowd; a signup
   does not have its moment there. Per person (an email's blind index) at most
   MAILS_PER_PERSON confirmation mails an hour, across asks, so a form cannot bomb
-  someone's inbox: the extra mails are silently dropped. Both count in the database
-  (contacts/limits.py), so they hold for the whole hour with or without Redis.
-- Speed: the POST path is a handful of queries — the limit counters (each a row of its
-  own client or person), one INSERT — and locks no shared row: no counter of
-  signatures is bumped (asks/counts.py counts, cached) and the mail goes through the
-  worker after the commit.
+  someone's inbox: the extra mails are silently dropped (counted where the mail is sent,
+  asks/confirmations.py). Both count in the database (contacts/limits.py), so they hold
+  for the whole hour with or without Redis.
+- Speed: the POST path is two statements — the client's limit counter (a row of its own)
+  and one INSERT, which also owes the link — and locks no shared row: no counter of
+  signatures is bumped (asks/counts.py counts, cached) and the mail leaves from the worker
+  (asks/confirmations.py), which the request only kicks, at most a few times a second.
 - Only a confirmed response counts (Response.confirm). Confirming with "keep me informed"
   ticked makes the signer a contact through contacts' own API, with a consent event naming
   the ask's kind, campaign and print run; someone who unsubscribed before is not brought back.
@@ -41,12 +42,10 @@ from contacts import limits
 from contacts.models import Contact
 from core.clientip import client_ip
 
-from . import tokens
+from . import confirmations, tokens
 from .models import Ask, Response
-from .tasks import send_confirmation
 
 RESPONSES_PER_IP = 30
-MAILS_PER_PERSON = 3
 WINDOW = 3600
 MAX_AGE = tokens.CONFIRM_MAX_AGE
 # A phone-only answer has no link: it waits for an organizer to call. A month is a few calling
@@ -92,6 +91,8 @@ def request_response(request, ask, form, print_run=None):
     response.phone = data.get("phone", "")
     response.neighbourhood = data.get("neighbourhood", "")
     response.set_person()
+    if response.email_hash:
+        response.mail_due_at = timezone.now()  # the link is owed: asks/confirmations.py
     try:
         # A savepoint only inside a caller's transaction, where it keeps the duplicate's error
         # from breaking that transaction. A request runs in autocommit: there the INSERT is
@@ -99,16 +100,17 @@ def request_response(request, ask, form, print_run=None):
         # per signature (`manage.py bench signatures`).
         with transaction.atomic() if connection.in_atomic_block else nullcontext():
             response.save()
+        owed = response.mail_due_at is not None
     except IntegrityError:  # this person already answered this ask: keep what is stored
         response = Response.objects.filter(ask=ask, person_hash=response.person_hash).first()
         if response is None:  # purged in between: nothing to confirm, the answer stays the same
             return reach
         if response.status == Response.Status.WITHDRAWN:  # changed their mind: confirm afresh
-            response.reopen(shift=data.get("shift"))
-    if response.email_hash and response.status == Response.Status.PENDING:
-        if limits.hit(f"asks:mail:{response.email_hash}", MAILS_PER_PERSON, WINDOW):
-            pk = response.pk
-            transaction.on_commit(lambda: send_confirmation.delay(pk))
+            owed = response.reopen(shift=data.get("shift")) and response.mail_due_at is not None
+        else:
+            owed = response.owe_link()
+    if owed:
+        transaction.on_commit(confirmations.kick)
     return reach
 
 

@@ -1,4 +1,4 @@
-"""Celery tasks of the public side of asks: the confirmation mail and the purge of responses
+"""Celery tasks of the public side of asks: the confirmation links and the purge of responses
 nobody confirmed. (Events' tasks live in asks/event_tasks.py.)
 
 Thin and safe to retry: each reads the row as it is now, so a task delivered late or twice
@@ -6,27 +6,27 @@ does what is still true (no mail for a response confirmed or purged meanwhile)."
 
 from celery import shared_task
 
-from core.db.compiled import CompiledQuery
-
-from . import emails
+from . import confirmations
 from .models import Response
 
-# Compiled once per worker process (core/db/compiled.py): building and compiling this
-# queryset was a fifth of the CPU a confirmation mail cost the worker. No pk is negative.
-PENDING_RESPONSE = CompiledQuery(
-    lambda pk: Response.objects.select_related("ask").filter(pk=pk, status=Response.Status.PENDING).order_by(), pk=-1
-)
+
+@shared_task
+def send_confirmations():
+    """Send every owed "please confirm" link (asks/confirmations.py): kicked after the
+    answers' commits, and run by beat for what a lost kick left. Safe to run twice at once:
+    each row is taken by one drain. Fails (the reason only) when the mail server is down;
+    the links stay owed."""
+    return confirmations.send_due()
 
 
-@shared_task(acks_late=True)
+@shared_task
 def send_confirmation(response_pk):
-    """Mail the "please confirm" link of a response that is still pending and has an email.
-    A second delivery sends a second copy of the same link, which is harmless."""
-    response = PENDING_RESPONSE.first(pk=response_pk)
-    if response is None or not response.email_hash:
-        return False
-    emails.send_confirmation(response)
-    return True
+    """The task each answer queued before links were sent from the responses table: a link
+    it stood for is owed now, and drained with the rest."""
+    response = Response.objects.filter(pk=response_pk).first()
+    if response is not None:
+        response.owe_link()
+    return confirmations.send_due()
 
 
 @shared_task

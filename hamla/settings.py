@@ -308,6 +308,8 @@ CELERY_BEAT_SCHEDULE = {
     "accounts-purge-login-attempts": {"task": "accounts.tasks.purge_login_attempts", "schedule": 600.0},
     # Event reminders 24 h and 2 h before, each at most once (asks/reminders.py).
     "asks-event-reminders": {"task": "asks.event_tasks.send_reminders", "schedule": 300.0},
+    # Sends the confirmation links a lost kick or a stopped worker left owed (asks/confirmations.py).
+    "asks-send-confirmations": {"task": "asks.tasks.send_confirmations", "schedule": 30.0},
     # Deletes signatures, pledges and RSVPs nobody confirmed within 7 days (asks/responses.py).
     "asks-purge-unconfirmed": {"task": "asks.tasks.purge_unconfirmed_responses", "schedule": 3600.0},
 }

@@ -1,6 +1,6 @@
 """The mails an event's attendee gets (asks/event_tasks.py and asks/reminders.py send them).
 
-One template pair (asks/email/event.html, .txt) for six kinds of mail, each in the
+One template pair (asks/email/event.html, .txt) for eight kinds of mail, each in the
 response's language, Arabic right to left:
 
 - ``confirmed``: the event's time in its own time zone, the exact place, the chosen shift,
@@ -8,7 +8,10 @@ response's language, Arabic right to left:
 - ``waitlisted``: on the waitlist, told by mail if a place frees up (no place);
 - ``promoted``: a place freed up: as ``confirmed``;
 - ``reminder_day`` / ``reminder_hours``: 24 h and 2 h before, as ``confirmed``;
-- ``cancelled``: the event is off (no place, no links: there is nothing left to do).
+- ``cancelled``: the event is off (no place, no links: there is nothing left to do);
+- ``changed``: the organizer moved the event (its time, zone, area or place): what changed
+  (CHANGES, the codes the task is given), then the event as it now stands, as ``confirmed``;
+- ``changed_waitlisted``: the same for someone on the waitlist, with the area only.
 
 The exact place is in these mails only (never the public pages, never the "please
 confirm" mail, which a stranger can make Hamla send to anyone): PLACE_KINDS names the
@@ -35,9 +38,21 @@ from organisation.models import Organisation
 from . import tokens
 from .emails import deliver, mail_language
 
-KINDS = ("confirmed", "waitlisted", "promoted", "reminder_day", "reminder_hours", "cancelled")
+KINDS = (
+    "confirmed",
+    "waitlisted",
+    "promoted",
+    "reminder_day",
+    "reminder_hours",
+    "cancelled",
+    "changed",
+    "changed_waitlisted",
+)
 # The kinds that go to a confirmed attendee: with the exact place and the check-in code.
-PLACE_KINDS = ("confirmed", "promoted", "reminder_day", "reminder_hours")
+PLACE_KINDS = ("confirmed", "promoted", "reminder_day", "reminder_hours", "changed")
+# What a "changed" mail can say changed, in the order it says it: the date or time (start,
+# end or time zone), the public area, the exact place.
+CHANGES = ("when", "area", "place")
 
 
 def checkin_url(response):
@@ -77,12 +92,22 @@ def _subject(kind, title):
         "reminder_day": _("Tomorrow: %(title)s"),
         "reminder_hours": _("Starting soon: %(title)s"),
         "cancelled": _("Cancelled: %(title)s"),
+        "changed": _("Changed: %(title)s"),
+        "changed_waitlisted": _("Changed: %(title)s"),
     }
     return subjects[kind] % {"title": title}
 
 
-def build(response, kind):
-    """The message for `response` and `kind` (one of KINDS), not yet sent."""
+def _change_names(changes, with_place):
+    """What changed, in words: the codes of CHANGES given, in their order; the place only for
+    a reader who is shown it."""
+    names = {"when": _("the date or time"), "area": _("the area"), "place": _("the exact place")}
+    return [(code, names[code]) for code in CHANGES if code in changes and (with_place or code != "place")]
+
+
+def build(response, kind, changes=()):
+    """The message for `response` and `kind` (one of KINDS), not yet sent. `changes`: for the
+    "changed" kinds, the codes of CHANGES that changed."""
     if kind not in KINDS:
         raise ValueError(kind)
     ask = response.ask
@@ -114,7 +139,9 @@ def build(response, kind):
             "shift_hours": when_text(shift.starts.astimezone(zone), shift.ends.astimezone(zone))[1] if shift else "",
             "withdraw_url": withdraw_url(response) if kind != "cancelled" else "",
             "checkin_url": checkin_url(response) if with_place else "",
+            "changes": _change_names(changes, with_place),
         }
+        context["changed"] = [code for code, _name in context["changes"]]
         if with_place:
             qr = qr_png(context["checkin_url"])
             context["qr_cid"] = make_msgid("checkin", domain=sender_domain(profile.from_email()))[1:-1]
@@ -133,10 +160,10 @@ def build(response, kind):
     return message
 
 
-def send(response, kind):
+def send(response, kind, changes=()):
     """Send `kind` to `response`; False when it has no email (phone-only, confirmed by hand).
     Raises emails.MailFailed when the backend refuses."""
     if not response.email_hash:
         return False
-    deliver(build(response, kind))
+    deliver(build(response, kind, changes))
     return True

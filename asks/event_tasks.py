@@ -1,10 +1,11 @@
-"""Celery tasks for events: an attendee's mail, the cancellation notices, the reminder sweep.
+"""Celery tasks for events: an attendee's mail, the cancellation and change notices, the
+reminder sweep.
 
 Thin and safe to retry: each reads the rows it mails about as they are now, so a task
 delivered late or twice mails what is true then (a response withdrawn meanwhile gets
 nothing; an ask reopened… cannot be: cancelled is final).
 
-Delivery: the attendee mail and the cancellation notices are at least once — a worker
+Delivery: the attendee mail and the cancellation and change notices are at least once — a worker
 killed after the SMTP server took a mail and before the task was acknowledged sends it
 again on redelivery (acks_late). A second "you are registered" is harmless; a lost one
 leaves someone without the place. Reminders are at most once (asks/reminders.py).
@@ -14,6 +15,7 @@ import logging
 
 from celery import shared_task
 from django.db import transaction
+from django.utils import timezone
 
 from . import event_mail, reminders
 from .emails import MailFailed
@@ -50,6 +52,27 @@ def tell_promoted(promoted):
         transaction.on_commit(lambda pk=response.pk: send_attendee_mail.delay(pk, promoted=True))
 
 
+def _mail_each(responses, kind_of, what, changes=()):
+    """Mail each of `responses` the kind `kind_of(response)` names; returns how many were
+    mailed. One refused address must not keep the rest from hearing the news: a task that
+    raises is acknowledged all the same, and the loop would end there. A refusal is logged
+    by response id and the error's class (MailFailed), never the address."""
+    sent = 0
+    for response in responses.select_related("ask__campaign", "shift").iterator(chunk_size=200):
+        kind = kind_of(response)
+        try:
+            mailed = event_mail.send(response, kind, changes)
+        except MailFailed as failed:
+            log.warning("%s for response %s not sent (%s)", what, response.pk, failed)
+            continue
+        if mailed and kind in event_mail.PLACE_KINDS:
+            # After the send, not before as send_attendee_mail does: a refused notice must
+            # not use up the reminder that would still bring the time and place.
+            reminders.mark_covered(response)
+        sent += mailed
+    return sent
+
+
 @shared_task(acks_late=True)
 def send_cancellation_notices(ask_pk):
     """Tell every confirmed and waitlisted attendee of a cancelled event (Ask.cancel queues
@@ -57,20 +80,69 @@ def send_cancellation_notices(ask_pk):
     ask = Ask.objects.filter(pk=ask_pk, status=Ask.Status.CANCELLED, kind=Ask.Kind.EVENT).first()
     if ask is None:
         return 0
-    told = Response.objects.filter(
-        ask=ask, status__in=[Response.Status.CONFIRMED, Response.Status.WAITLISTED]
-    ).select_related("ask__campaign", "shift")
-    sent = 0
-    for response in told.iterator(chunk_size=200):
-        # One refused address must not keep the rest from hearing it is off: a task that
-        # raises is acknowledged all the same, and the loop would end there.
-        try:
-            event_mail.send(response, "cancelled")
-        except MailFailed as failed:
-            log.warning("cancellation notice for response %s not sent (%s)", response.pk, failed)
-            continue
-        sent += 1
-    return sent
+    told = Response.objects.filter(ask=ask, status__in=[Response.Status.CONFIRMED, Response.Status.WAITLISTED])
+    return _mail_each(told, lambda response: "cancelled", "cancellation notice")
+
+
+def snapshot(ask):
+    """What an attendee was told about `ask` that an edit can change, by the codes of
+    event_mail.CHANGES. Take it before a form touches the instance (ModelForm's validation
+    writes the posted values into it). Times to the minute: the form holds no seconds, so an
+    event made elsewhere with seconds is not "moved" by a save that did not touch its time."""
+
+    def minute(moment):
+        return moment.replace(second=0, microsecond=0) if moment else None
+
+    return {
+        "when": (minute(ask.starts), minute(ask.ends), ask.time_zone),
+        "area": (ask.area_ar, ask.area_en),
+        "place": ask.place,
+    }
+
+
+def is_over(ask, now=None):
+    """Whether the event has ended (its end, else its start, is past): nobody is told of an
+    edit after that (an organizer correcting the end time afterwards mails no one)."""
+    end = ask.ends or ask.starts
+    return end is not None and end <= (now or timezone.now())
+
+
+def tell_changed(before, ask):
+    """After an organizer's edit of `ask` (saved, its transaction not yet committed): queue
+    the change notices, once the edit commits, when the ask is an open event that is not over
+    and its time, zone, area or place differs from `before` (a `snapshot`). Returns the codes
+    of what changed and is told, [] when nothing is (a draft: nobody attends one)."""
+    after = snapshot(ask)
+    changes = [code for code in event_mail.CHANGES if before[code] != after[code]]
+    if not changes or not ask.is_event or ask.status != Ask.Status.OPEN or is_over(ask):
+        return []
+    pk = ask.pk
+    transaction.on_commit(lambda: send_change_notices.delay(pk, changes))
+    return changes
+
+
+@shared_task(acks_late=True)
+def send_change_notices(ask_pk, changes):
+    """Tell every confirmed and waitlisted attendee that an open event moved (tell_changed
+    queues this): the event as it stands when this runs, so a notice delivered late, or
+    twice, mails what is true then, and none goes once the event is cancelled or over.
+    Confirmed attendees get the exact place, the waitlisted the area only, and no mail when
+    the exact place is all that changed (they are not shown it; the "a place freed up" mail
+    will carry it). Returns how many were mailed; a refused address is logged (by response id)
+    and skipped."""
+    ask = Ask.objects.filter(pk=ask_pk, status=Ask.Status.OPEN, kind=Ask.Kind.EVENT).first()
+    changes = [code for code in event_mail.CHANGES if code in changes]
+    if ask is None or not changes or is_over(ask):
+        return 0
+    statuses = [Response.Status.CONFIRMED]
+    if set(changes) - {"place"}:
+        statuses.append(Response.Status.WAITLISTED)
+    told = Response.objects.filter(ask=ask, status__in=statuses)
+
+    def kind_of(response):
+        return "changed" if response.status == Response.Status.CONFIRMED else "changed_waitlisted"
+
+    return _mail_each(told, kind_of, "change notice", changes)
 
 
 @shared_task(acks_late=True)

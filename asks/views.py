@@ -16,6 +16,7 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from accounts.confirm import Confirmation, confirmed, render_confirmation
@@ -27,7 +28,7 @@ from contacts.masking import mask_email, mask_phone
 
 from . import breakdown, reminders
 from .closing import may_close
-from .event_tasks import tell_promoted
+from .event_tasks import snapshot, tell_changed, tell_promoted
 from .forms import AskForm, SearchForm, ShiftFormSet, chosen_zone
 from .models import Ask, Response
 from .people import search
@@ -58,6 +59,8 @@ def ask_edit(request, pk):
 def _ask_form(request, ask):
     creating = ask.pk is None
     data = request.POST if request.method == "POST" else None
+    # Before the form is validated: that writes the posted values into `ask`.
+    before = snapshot(ask) if not creating and ask.is_event else None
     form = AskForm(data, instance=ask)
     shifts = None
     if ask.is_event:
@@ -75,14 +78,37 @@ def _ask_form(request, ask):
                 # More capacity or slots free seats now, not at the next withdrawal.
                 Ask.objects.select_for_update().filter(pk=ask.pk).first()
                 tell_promoted(ask.promote_waitlist())
+            told = tell_changed(before, ask) if before is not None else []
         audit(request.user, "ask.create" if creating else "ask.edit", ask, campaign=ask.campaign_id)
         messages.success(request, _("Ask saved."))
+        if told:
+            _say_who_is_told(request, ask, told)
         return redirect(ask)
     return render(
         request,
         "asks/form.html",
         {"form": form, "shifts": shifts, "ask": ask, "campaign": ask.campaign, "creating": creating},
     )
+
+
+def _say_who_is_told(request, ask, changes):
+    """After an edit that moved an open event: its attendees are mailed the change; those who
+    gave only a phone are not, so the organizer is told how many to call (no one named)."""
+    attending = ask.responses.filter(status__in=[Response.Status.CONFIRMED, Response.Status.WAITLISTED])
+    if changes == ["place"]:  # the waitlisted are not shown the place (event_tasks.send_change_notices)
+        attending = attending.filter(status=Response.Status.CONFIRMED)
+    messages.info(request, _("Its attendees are being told of the change by mail."))
+    unreachable = attending.filter(email_hash=None).count()
+    if unreachable:
+        messages.warning(
+            request,
+            ngettext(
+                "%(n)s attendee gave only a phone number: call them.",
+                "%(n)s attendees gave only a phone number: call them.",
+                unreachable,
+            )
+            % {"n": unreachable},
+        )
 
 
 def _times_changed(form, shifts):

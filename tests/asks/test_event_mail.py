@@ -80,4 +80,4 @@ def test_no_mail_carries_what_the_attendee_typed(kind):
 def test_only_mails_to_a_confirmed_attendee_carry_the_place(kind):
     attendee = confirmed(make_event(), "amal", language="en")
     has_place = PLACE in everything_in(build(attendee, kind))
-    assert has_place == (kind in ("confirmed", "promoted", "reminder_day", "reminder_hours"))
+    assert has_place == (kind in ("confirmed", "promoted", "reminder_day", "reminder_hours", "changed"))

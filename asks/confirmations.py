@@ -41,7 +41,7 @@ from contacts import limits
 from core.mailerrors import classify
 
 from . import emails
-from .models import Response
+from .models import Ask, Response
 
 log = logging.getLogger(__name__)
 
@@ -112,6 +112,9 @@ def _send(due):
         for response in due:
             if response.status != Response.Status.PENDING or not response.email_hash:
                 done.append(response.pk)  # confirmed or withdrawn meanwhile: nothing owed
+                continue
+            if response.ask.status != Ask.Status.OPEN:
+                done.append(response.pk)  # closed meanwhile: the link could confirm nothing
                 continue
             if not limits.hit(f"asks:mail:{response.email_hash}", MAILS_PER_PERSON, WINDOW):
                 done.append(response.pk)  # this address had its share this hour

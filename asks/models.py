@@ -26,6 +26,7 @@ import zoneinfo
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
 from django.db.models import Q
+from django.dispatch import Signal
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -57,6 +58,11 @@ class AskQuerySet(models.QuerySet):
         """The campaign's current ask, the one its public page shows first: the open ask with
         the lowest position, newest first among equals; None when nothing is open."""
         return self.open().filter(campaign=campaign).order_by("position", "-id").first()
+
+
+# Sent after an ask moved to another status (Ask._move's conditional update sends no
+# post_save): what keeps copies of asks (public_pages' recent asks) forgets them.
+status_changed = Signal()
 
 
 class Ask(models.Model):
@@ -198,6 +204,7 @@ class Ask(models.Model):
         if moved != 1:
             raise ValidationError(_("Someone else changed this ask; reload and try again."), code="changed_meanwhile")
         self.status = status
+        status_changed.send(sender=Ask, ask=self)
 
     def open(self):
         """Draft → open: its page and form go public. Guarantee as `_move`."""

@@ -8,3 +8,16 @@ class PublicPagesConfig(AppConfig):
     name = "public_pages"
     label = "public"
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self):
+        from django.db.models.signals import post_delete, post_save
+
+        from asks.models import Ask, status_changed
+        from campaigns.models import Campaign
+
+        from .ask_pages import RECENT_ASKS
+
+        for model in (Ask, Campaign):
+            for signal in (post_save, post_delete):
+                signal.connect(RECENT_ASKS.clear, sender=model, dispatch_uid=f"recent-asks-{signal}-{model.__name__}")
+        status_changed.connect(RECENT_ASKS.clear, dispatch_uid="public-recent-asks-status")

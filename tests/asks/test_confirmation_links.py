@@ -131,3 +131,10 @@ def test_a_task_queued_before_the_outbox_sends_its_link():
     Response.objects.update(mail_due_at=None)
     send_confirmation(Response.objects.get().pk)
     assert mail.outbox[0].to == ["rima@example.org"]
+
+
+def test_an_answer_to_an_ask_closed_before_its_drain_gets_no_link():
+    ask = make_ask()
+    answer(ask, email="rima@example.org")
+    ask.close()
+    assert (send_confirmations(), len(mail.outbox)) == (0, 0)

@@ -4,33 +4,40 @@ On PostgreSQL + Redis only (else CommandError). The benchmark
 
 1. creates a public campaign with an open petition (`Benchmark: signatures <run>`);
 2. starts the production web server — gunicorn with the project's gunicorn.conf.py,
-   DEBUG=false, behind a "proxy" it trusts (HAMLA_TRUSTED_PROXIES=127.0.0.1/32): locust
+   DEBUG=false, behind a "proxy" it trusts (HAMLA_TRUSTED_PROXIES=127.0.0.1/32): the load
    sends X-Forwarded-For and X-Forwarded-Proto as a TLS proxy would — a real Celery worker
    on a queue of this run (niced: it yields the cores to the web during the burst), and an
    SMTP sink (devtools.sink) the worker mails into;
-3. runs locust headless (devtools/benchmarks/signatures_locust.py) for HAMLA_BENCH_SECONDS
-   (60) with HAMLA_BENCH_USERS (12) simulated users, each a browser that GETs the petition's
-   page for its CSRF cookie and token and then POSTs the form, every submission with its
-   own email and its own client address (HAMLA_BENCH_PAGE_EVERY=1: a new page load before
-   every submission);
+3. loads the petition's page once per user, all at once, for each one's CSRF cookie and
+   token (`page_p50_ms`, `page_p99_ms`), then runs wrk (devtools/benchmarks/signatures.lua)
+   for HAMLA_BENCH_SECONDS (60) with HAMLA_BENCH_USERS (12) users — one thread with one
+   connection each — POSTing the form as fast as it answers (or HAMLA_BENCH_PACE seconds
+   apart), every submission with its own email and its own client address. wrk, in C,
+   costs a small fraction of the CPU locust (Python and gevent) did on the same cores: the
+   load generator shares the machine, and what it spends is not spent on signatures;
 4. checks the database: every submission answered with success must be there, found by its
-   email's blind index (`lost` counts those that are not); `errors` counts answers >= 400;
+   email's blind index (`lost` counts those that are not); `errors` counts answers >= 400
+   and the socket errors and timeouts (over 10 s) wrk reports (`socket_errors`);
 5. waits up to HAMLA_BENCH_DRAIN_SECONDS (120) for the worker to mail every confirmation
    (`mails`, `mail_drain_s`: the request only enqueues, the worker sends);
 6. deletes what it created (the campaign with its petition and responses, any contact made
    with the run's addresses, the flood counts, the run's queue and cached counts in Redis)
    and stops every process it started, also on Ctrl-C or SIGTERM.
 
-Prints {"signatures_per_s", "p50_ms", "p99_ms", "lost", "errors"} (the POSTs; the page
-GET's own figures are `page_p50_ms`, `page_p99_ms`) with the load average before and after:
-other work on the machine changes the figures.
+Prints {"signatures_per_s", "p50_ms", "p99_ms", "lost", "errors"} (the POSTs, timed by
+wrk's histogram; the page GET's own figures are `page_p50_ms`, `page_p99_ms`) with the CPU
+each part spent per signature (`load` is wrk's) and the load average before and after:
+other work on the machine changes the figures. Without wrk on PATH it stops at once, saying
+how to install it (Debian: `apt-get install wrk`).
 """
 
-import json
+import http.client
 import logging
 import os
+import re
 import resource
 import runpy
+import shutil
 import signal
 import socket
 import subprocess
@@ -38,8 +45,10 @@ import sys
 import tempfile
 import time
 import urllib.request
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import suppress
 from pathlib import Path
+from urllib.parse import urlencode
 
 from django.conf import settings
 from django.core.management.base import CommandError
@@ -55,18 +64,28 @@ from contacts.models import ConsentEvent, Contact
 from devtools.sink import Sink
 
 ROOT = Path(__file__).resolve().parents[2]
-LOCUSTFILE = Path(__file__).with_name("signatures_locust.py")
+SCRIPT = Path(__file__).with_name("signatures.lua")
+# A submission answered later than this counts among wrk's errors (as a timeout).
+TIMEOUT_SECONDS = 10
+TOKEN = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
+COOKIE = re.compile(r"csrftoken=([^;,\s]+)")
 # The worker yields the cores to the web processes during the burst: the form must answer at
 # once, while a confirmation mail may leave seconds later (`mail_drain_s` says how many).
 WORKER_NICE = 10
 
 
 def run(options):
+    wrk = shutil.which("wrk")
+    if wrk is None:
+        raise CommandError(
+            "the signatures benchmark drives the form with wrk, which is not on PATH: "
+            "install it (Debian, Ubuntu: apt-get install wrk)"
+        )
     if connection.vendor != "postgresql" or not settings.REDIS_URL:
         raise CommandError(
             "the signatures benchmark needs PostgreSQL and Redis: set DATABASE_URL=postgres://… and REDIS_URL=redis://…"
         )
-    seconds = float(os.environ.get("HAMLA_BENCH_SECONDS", "60"))
+    seconds = max(1, round(float(os.environ.get("HAMLA_BENCH_SECONDS", "60"))))
     users = int(os.environ.get("HAMLA_BENCH_USERS", "12"))
     drain = float(os.environ.get("HAMLA_BENCH_DRAIN_SECONDS", "120"))
     tag = get_random_string(8).lower()
@@ -75,8 +94,8 @@ def run(options):
     previous_term = signal.signal(signal.SIGTERM, _interrupt)
     flood_before = FloodCounter.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
     campaign = ask = None
-    attempted = [0]  # filled in once locust stopped; the cleanup deletes that many addresses
     var_dir = tempfile.TemporaryDirectory(prefix="hamla-bench-signatures-var-")
+    out = Path(var_dir.name) / "wrk"  # what wrk wrote: read again by the cleanup, whatever happened
     sink = Sink(keep=False)
     sink.__enter__()
     try:
@@ -87,9 +106,12 @@ def run(options):
         # DEBUG=false serves the hashed static files of a manifest, made into the run's var dir.
         _collectstatic(env)
         log = open(Path(var_dir.name) / "processes.log", "wb")  # noqa: SIM115 (closed with the var dir)
-        procs.append(_spawn(["-m", "gunicorn", "-c", "gunicorn.conf.py", "-b", f"127.0.0.1:{port}"], env, stderr=log))
         procs.append(
-            _spawn(["-m", "celery", "-A", "hamla", "worker", "--concurrency=1", "-n", f"bench-{tag}@%h"]
+            _spawn([sys.executable, "-m", "gunicorn", "-c", "gunicorn.conf.py", "-b", f"127.0.0.1:{port}"], env,
+                   stderr=log)
+        )  # fmt: skip
+        procs.append(
+            _spawn([sys.executable, "-m", "celery", "-A", "hamla", "worker", "--concurrency=1", "-n", f"bench-{tag}@%h"]
                    + ["--without-gossip", "--without-mingle", "--without-heartbeat", "-l", "WARNING"], env,
                    stderr=log, nice=WORKER_NICE)
         )  # fmt: skip
@@ -97,19 +119,15 @@ def run(options):
         _wait_booted(procs[0].pid, _web_workers())
         web_workers = len(_children(procs[0].pid))  # as booted, not as configured
         load_before = os.getloadavg()
-        with tempfile.TemporaryDirectory(prefix="hamla-bench-signatures-") as directory:
-            out = Path(directory) / "submissions.jsonl"
-            cpu_before = _cpu(procs)
-            started = time.perf_counter()
-            _locust(port, form, tag, out, users, seconds, env, procs)
-            elapsed = time.perf_counter() - started
-            cpu_after = _cpu(procs[:2])
-            lines = [json.loads(line) for line in out.read_text().splitlines()] if out.exists() else []
-            submissions = [line for line in lines if "email" in line]
-            pages = sorted(ms for line in lines for ms in line.get("page_ms", []))
-            attempted[0] = max([line.get("attempted", 0) for line in lines] + [len(submissions)])
+        out.mkdir()
+        cpu_before = _cpu(procs)
+        started = time.perf_counter()
+        pairs, pages = _load_pages(port, form["path"], users)
+        _wrk(wrk, port, form, tag, out, pairs, seconds, procs)
+        elapsed = time.perf_counter() - started
+        cpu_after = _cpu(procs[:2])
         load_after = os.getloadavg()
-        figures = _figures(submissions, ask)
+        figures = _figures(_records(out), _summary(out), ask, tag)
         figures.update({"page_p50_ms": _percentile(pages, 0.5), "page_p99_ms": _percentile(pages, 0.99)})
         figures["cpu_ms_per_signature"] = _cpu_per(cpu_before, cpu_after, figures["accepted"])
         figures.update(_drain(sink, figures["accepted"], drain, procs[1]))
@@ -124,8 +142,9 @@ def run(options):
     finally:
         _stop(procs)
         sink.__exit__(None, None, None)
+        used = _used(tag, _records(out), users)
         var_dir.cleanup()
-        _cleanup(campaign, _emails(tag, attempted[0] + users), flood_before)
+        _cleanup(campaign, used, flood_before)
         _forget_in_redis(f"hamla-bench-{tag}", ask)
         signal.signal(signal.SIGTERM, previous_term)
 
@@ -158,7 +177,7 @@ def _petition(tag):
 
 
 def _form(ask):
-    """What locust posts to the petition's public form."""
+    """What wrk posts to the petition's public form ({email} and {n}: each submission's own)."""
     fields = {
         "given_name": "موقّع {n}",
         "family_name": "",
@@ -224,7 +243,7 @@ def _web_workers():
 
 def _spawn(args, env, nice=0, **kwargs):
     return subprocess.Popen(
-        [sys.executable, *args],
+        args,
         cwd=ROOT,
         env=env,
         stdin=subprocess.DEVNULL,
@@ -246,52 +265,111 @@ def _die_with_parent(nice=0):
         os.nice(nice)
 
 
-def _locust(port, form, tag, out, users, seconds, env, procs):
-    locust_env = {
-        **env,
-        "HAMLA_BENCH_FORM": json.dumps(form),
-        "HAMLA_BENCH_RUN": tag,
-        "HAMLA_BENCH_OUT": str(out),
-        "HAMLA_BENCH_PACE": os.environ.get("HAMLA_BENCH_PACE", "0"),
-        "HAMLA_BENCH_PAGE_EVERY": os.environ.get("HAMLA_BENCH_PAGE_EVERY", "0"),
-    }
+def _load_pages(port, path, users):
+    """Each user's first page load, all at once, as the moment starts: their CSRF (cookie,
+    token) pairs, in thread order, and the milliseconds each GET took, sorted."""
+    with ThreadPoolExecutor(users) as pool:
+        loads = list(pool.map(lambda thread: _load_page(port, path, thread, users), range(users)))
+    return [pair for pair, _ in loads], sorted(ms for _, ms in loads)
+
+
+def _load_page(port, path, thread, users):
+    """GET the page as a browser with no cookie, from the address of the thread's first
+    submission: its CSRF (cookie, token) and the milliseconds it took."""
+    headers = {"X-Forwarded-Proto": "https", "X-Forwarded-For": _address(thread, 0, users)}
+    client = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+    try:
+        fetched = time.perf_counter()
+        client.request("GET", path, headers=headers)
+        answer = client.getresponse()
+        page = answer.read().decode(errors="replace")
+        ms = round((time.perf_counter() - fetched) * 1000, 2)
+    finally:
+        client.close()
+    token = TOKEN.search(page)
+    cookie = COOKIE.search(", ".join(answer.headers.get_all("Set-Cookie") or []))
+    if answer.status != 200 or not token or not cookie:
+        raise CommandError(f"the petition's page gave no CSRF cookie and token (status {answer.status})")
+    return (cookie.group(1), token.group(1)), ms
+
+
+def _wrk(wrk, port, form, tag, out, pairs, seconds, procs):
+    """wrk with one thread and one connection per user (signatures.lua says why)."""
+    pace_ms = round(float(os.environ.get("HAMLA_BENCH_PACE", "0") or 0) * 1000)
+    fields = urlencode(form["fields"]).replace("%7Bemail%7D", "{email}").replace("%7Bn%7D", "{n}")
+    users = str(len(pairs))
     proc = _spawn(
-        ["-m", "locust", "-f", str(LOCUSTFILE), "--headless", "--host", f"http://127.0.0.1:{port}"]
-        + ["-u", str(users), "-r", str(users), "-t", f"{seconds:g}s", "--only-summary", "--loglevel", "WARNING"]
-        + ["--exit-code-on-error", "0", "--stop-timeout", "5"],
-        locust_env,
-        stderr=subprocess.PIPE,
+        [wrk, "-t", users, "-c", users, "-d", f"{seconds}s", "--timeout", f"{TIMEOUT_SECONDS}s", "-s", str(SCRIPT)]
+        + [f"http://127.0.0.1:{port}/", "--", str(out), tag, users, str(pace_ms), form["path"]]
+        + [f"https://127.0.0.1:{port}", fields, *(value for pair in pairs for value in pair)],
+        os.environ.copy(),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
     )  # fmt: skip
     procs.append(proc)
     try:
-        _, stderr = proc.communicate(timeout=seconds + 60)
+        output, _ = proc.communicate(timeout=seconds + 60)
     except subprocess.TimeoutExpired as exc:
-        raise CommandError("locust did not stop on time") from exc
-    if proc.returncode != 0:
-        raise CommandError(f"locust failed ({proc.returncode}): {stderr.decode(errors='replace')[-800:]}")
+        raise CommandError("wrk did not stop on time") from exc
+    if proc.returncode != 0 or not (out / "summary.txt").exists():
+        raise CommandError(f"wrk failed ({proc.returncode}): {output.decode(errors='replace')[-800:]}")
 
 
-def _figures(submissions, ask):
-    posted = [s for s in submissions if s["status"]]
-    accepted = [s for s in posted if s["status"] < 400]
-    errors = len(posted) - len(accepted)
-    by_status = {}
-    for s in posted:
-        by_status[str(s["status"])] = by_status.get(str(s["status"]), 0) + 1
-    timings = sorted(s["ms"] for s in posted)
-    span = (max(s["at"] for s in posted) - min(s["at"] for s in posted)) if len(posted) > 1 else 0
-    stored = _stored([s["email"] for s in accepted], ask)
+def _records(out):
+    """[(thread, n, status)] of every submission wrk recorded (status 0: never answered)."""
+    records = []
+    for path in sorted(out.glob("thread-*.txt")):
+        thread = int(path.stem.removeprefix("thread-"))
+        for line in path.read_text().splitlines():
+            with suppress(ValueError):  # a line cut short by a killed wrk
+                n, status = line.split()
+                records.append((thread, int(n), int(status)))
+    return records
+
+
+def _summary(out):
+    """wrk's own figures, as done() in signatures.lua wrote them: {name: integer}."""
+    lines = (out / "summary.txt").read_text().splitlines()
+    return {name: int(value) for name, value in (line.split() for line in lines)}
+
+
+def _figures(records, summary, ask, tag):
+    counts = _count(records, ask, tag)
+    sockets = {kind: summary[kind] for kind in ("connect", "read", "write", "timeout")}
+    seconds = summary["duration_us"] / 1e6
     return {
-        "signatures_per_s": round(len(accepted) / span, 1) if span else 0.0,
-        "p50_ms": _percentile(timings, 0.50),
-        "p99_ms": _percentile(timings, 0.99),
-        "lost": len(accepted) - stored,
-        "errors": errors,
-        "accepted": len(accepted),
-        "statuses": by_status,
-        "p90_ms": _percentile(timings, 0.90),
-        "max_ms": timings[-1] if timings else None,
+        "signatures_per_s": round(counts["accepted"] / seconds, 1) if seconds else 0.0,
+        "p50_ms": _ms(summary["p50_us"]),
+        "p99_ms": _ms(summary["p99_us"]),
+        "lost": counts["lost"],
+        "errors": counts["rejected"] + sum(sockets.values()),
+        "accepted": counts["accepted"],
+        "statuses": counts["statuses"],
+        "socket_errors": sockets,
+        "p90_ms": _ms(summary["p90_us"]),
+        "max_ms": _ms(summary["max_us"]),
     }
+
+
+def _count(records, ask, tag):
+    """Of the recorded submissions: the answers by status, those accepted (an answer below
+    400), those rejected (400 and up), and those accepted whose email has no response to
+    the petition (`lost`)."""
+    answered = [(thread, n, status) for thread, n, status in records if status]
+    accepted = [_email(tag, thread, n) for thread, n, status in answered if status < 400]
+    statuses = {}
+    for _, _, status in answered:
+        statuses[str(status)] = statuses.get(str(status), 0) + 1
+    return {
+        "accepted": len(accepted),
+        "rejected": len(answered) - len(accepted),
+        "lost": len(accepted) - _stored(accepted, ask),
+        "statuses": statuses,
+    }
+
+
+def _ms(microseconds):
+    return round(microseconds / 1000, 2)
 
 
 def _stored(emails, ask):
@@ -332,9 +410,24 @@ def _stop(procs):
             proc.wait(5)
 
 
-def _emails(tag, count):
-    """The addresses locust gives its first `count` submissions (signatures_locust.py)."""
-    return [f"s{n}-{tag}@bench.invalid" for n in range(count)]
+def _email(tag, thread, n):
+    """The address of thread `thread`'s submission number `n` (as signatures.lua makes it)."""
+    return f"s{thread}-{n}-{tag}@bench.invalid"
+
+
+def _address(thread, n, threads):
+    """The client address of that submission (as signatures.lua makes it): 198.18.0.0/15."""
+    k = (n * threads + thread) % 2**17
+    return f"198.{18 + k // 65536}.{k // 256 % 256}.{k % 256}"
+
+
+def _used(tag, records, threads):
+    """Every address wrk may have given a submission: up to the last one each thread
+    recorded, and the one after it (sent, the run stopped before its answer)."""
+    last = dict.fromkeys(range(threads), -1)
+    for thread, n, _ in records:
+        last[thread] = max(last.get(thread, -1), n)
+    return [_email(tag, thread, n) for thread, top in last.items() for n in range(top + 2)]
 
 
 def _cleanup(campaign, emails, flood_before):
@@ -421,7 +514,7 @@ def _cpu_ticks(pid):
 
 def _cpu(procs):
     """CPU seconds so far of the web workers, the Celery worker (with its pool), this
-    database's other backends, and the children this process has reaped (locust, once it
+    database's other backends, and the children this process has reaped (wrk, once it
     has exited): what the run costs, whatever else loads the machine meanwhile."""
     web, worker = procs[0].pid, procs[1].pid
     with connection.cursor() as cursor:
@@ -434,17 +527,17 @@ def _cpu(procs):
         "web": sum(_cpu_ticks(pid) for pid in _children(web)) / tick,
         "worker": sum(_cpu_ticks(pid) for pid in [worker, *_children(worker)]) / tick,
         "postgres": {pid: _cpu_ticks(pid) / tick for pid in backends},
-        "locust": resource.getrusage(resource.RUSAGE_CHILDREN).ru_utime
+        "load": resource.getrusage(resource.RUSAGE_CHILDREN).ru_utime
         + resource.getrusage(resource.RUSAGE_CHILDREN).ru_stime,
     }
 
 
 def _cpu_per(before, after, signatures):
     """Milliseconds of CPU per accepted signature, by part: on an idle machine of N cores,
-    N * 1000 / (web + postgres + locust) is about the most signatures a second there is."""
+    N * 1000 / (web + postgres + load) is about the most signatures a second there is."""
     if not signatures:
         return {}
-    spent = {part: after[part] - before[part] for part in ("web", "worker", "locust")}
+    spent = {part: after[part] - before[part] for part in ("web", "worker", "load")}
     spent["postgres"] = sum(seconds - before["postgres"].get(pid, 0) for pid, seconds in after["postgres"].items())
     return {part: round(seconds * 1000 / signatures, 2) for part, seconds in spent.items()}
 

@@ -22,6 +22,7 @@ shows no images.
 """
 
 import io
+from datetime import timedelta
 from email.mime.image import MIMEImage
 from email.utils import make_msgid
 
@@ -31,6 +32,7 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import formats, translation
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from core.mailheaders import StandardEmail, sender_domain
 from organisation.models import Organisation
@@ -84,6 +86,29 @@ def when_text(start, end):
     return day, hours
 
 
+def shift_when(shift, ask):
+    """(day, hours) of `shift` in the event's time zone and the active language: ("", "09:00–11:00")
+    on the event's first day, ("Sun 6 Dec", "09:00–11:00") when the hours alone would mislead —
+    the shift is on another day, runs past midnight, or the event spans several days (then
+    every shift has its day, the first day's too, so none reads as "every day")."""
+    zone = ask.zone()
+    start, end = shift.starts.astimezone(zone), shift.ends.astimezone(zone)
+    hours = formats.time_format(start, "H:i") + "–" + formats.time_format(end, "H:i")
+    first = ask.local_starts()
+    dated = _last_day(start, end) != start.date() or first is None or start.date() != first.date()
+    last = ask.local_ends()
+    if first is not None and last is not None:
+        dated = dated or _last_day(first, last) != first.date()
+    # Translators: a shift's day in Django's date format: Arabic reads better with full names ("l j F").
+    day = formats.date_format(start, pgettext("shift day", "D j M")) if dated else ""
+    return day, hours
+
+
+def _last_day(start, end):
+    """The day a span ends on, an end at midnight sharp counting as the day before."""
+    return max(start, end - timedelta(microseconds=1)).date()
+
+
 def _subject(kind, title):
     subjects = {
         "confirmed": _("You are registered: %(title)s"),
@@ -114,7 +139,6 @@ def build(response, kind, changes=()):
     language = mail_language(response)
     profile = Organisation.current()
     with_place = kind in PLACE_KINDS
-    zone = ask.zone()
     shift = response.shift
     qr = None
     with translation.override(language):
@@ -136,7 +160,9 @@ def build(response, kind, changes=()):
             "area": ask.area,
             "place": ask.place if with_place else "",
             "shift": shift.label if shift else "",
-            "shift_hours": when_text(shift.starts.astimezone(zone), shift.ends.astimezone(zone))[1] if shift else "",
+            # Apart: the HTML sets the hours left to right, the day in the reader's direction.
+            "shift_day": shift_when(shift, ask)[0] if shift else "",
+            "shift_hours": shift_when(shift, ask)[1] if shift else "",
             "withdraw_url": withdraw_url(response) if kind != "cancelled" else "",
             "checkin_url": checkin_url(response) if with_place else "",
             "changes": _change_names(changes, with_place),

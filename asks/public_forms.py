@@ -12,8 +12,7 @@ confirms it by hand; the thank-you page says so.
 """
 
 from django import forms
-from django.utils import timezone
-from django.utils.translation import gettext, ngettext, pgettext_lazy
+from django.utils.translation import get_language_bidi, gettext, ngettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
 from contacts import crypto
@@ -21,6 +20,7 @@ from contacts.forms import HoneypotForm, check_mailable
 from contacts.models import Contact
 
 from . import counts
+from .event_mail import shift_when
 from .models import Ask
 
 NAME_MAX = 100
@@ -124,16 +124,19 @@ class EventForm(ResponseForm):
 
 
 def shift_label(shift, ask):
-    """ "09:00–11:00 Cleaning · 3 places left", or "… · full: waitlist", in the event's time zone."""
-    zone = ask.zone()
-    start = timezone.localtime(shift.starts, zone).strftime("%H:%M")
-    end = timezone.localtime(shift.ends, zone).strftime("%H:%M")
+    """ "09:00–11:00 Cleaning · 3 places left", or "… · full: waitlist", in the event's time zone;
+    "Sun 6 Dec 09:00–11:00 Cleaning · …" when the day matters (event_mail.shift_when)."""
     left = shift.slots - counts.shifts_taken(ask).get(shift.pk, 0)
     if left > 0:
         room = ngettext("%(n)s place left", "%(n)s places left", left) % {"n": left}
     else:
         room = gettext("full: waitlist")
-    return f"{start}–{end} {shift.label} · {room}"
+    day, hours = shift_when(shift, ask)
+    if get_language_bidi():
+        # An option holds no markup: Unicode isolates (LRI … PDI) keep "09:00–11:00" from
+        # turning round into "11:00–09:00" in an Arabic line, as <bdi dir="ltr"> does elsewhere.
+        hours = f"\u2066{hours}\u2069"
+    return " ".join(part for part in (day, hours, shift.label) if part) + f" · {room}"
 
 
 FORMS = {Ask.Kind.PETITION: PetitionForm, Ask.Kind.PLEDGE: PledgeForm, Ask.Kind.EVENT: EventForm}

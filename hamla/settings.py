@@ -240,6 +240,9 @@ HAMLA_MAX_IMPORT_BYTES = int(os.environ.get("HAMLA_MAX_IMPORT_BYTES", str(200 * 
 
 # --- Celery -----------------------------------------------------------------
 REDIS_URL = os.environ.get("REDIS_URL", "")
+# Where the public forms' flood limits count (contacts/limits.py): Redis when there is one,
+# else the database.
+FLOOD_COUNTS_URL = REDIS_URL
 if REDIS_URL:
     CELERY_BROKER_URL = REDIS_URL
     # kombu's Redis transport with one client per channel, not a new one per message (why: core/celery_redis.py).

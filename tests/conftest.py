@@ -13,6 +13,9 @@ def isolated_cache_and_outbox(settings, tmp_path):
         "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": str(tmp_path)}
     }
     settings.HAMLA_OUTBOX_DIR = tmp_path / "outbox"
+    # Flood counts in the test database, rolled back with it (tests/contacts/test_flood_counts_in_redis.py
+    # counts in Redis, with keys of its own).
+    settings.FLOOD_COUNTS_URL = ""
     # Real hashing costs ~0.3 s per login; tests check roles, not key stretching.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     from django.core.cache import cache

@@ -58,7 +58,7 @@ from django.utils.crypto import get_random_string
 
 from asks.models import Ask, Response
 from campaigns.models import Campaign
-from contacts import crypto
+from contacts import crypto, limits
 from contacts.limits import FloodCounter
 from contacts.models import ConsentEvent, Contact
 from devtools.sink import Sink
@@ -142,10 +142,10 @@ def run(options):
     finally:
         _stop(procs)
         sink.__exit__(None, None, None)
-        used = _used(tag, _records(out), users)
+        used = _used(_records(out), users)
         var_dir.cleanup()
-        _cleanup(campaign, used, flood_before)
-        _forget_in_redis(f"hamla-bench-{tag}", ask)
+        _cleanup(campaign, [_email(tag, thread, n) for thread, n in used], flood_before)
+        _forget_in_redis(f"hamla-bench-{tag}", ask, _flood_names(tag, used, users))
         signal.signal(signal.SIGTERM, previous_term)
 
 
@@ -421,13 +421,21 @@ def _address(thread, n, threads):
     return f"198.{18 + k // 65536}.{k // 256 % 256}.{k % 256}"
 
 
-def _used(tag, records, threads):
-    """Every address wrk may have given a submission: up to the last one each thread
-    recorded, and the one after it (sent, the run stopped before its answer)."""
+def _used(records, threads):
+    """Every (thread, n) wrk may have sent: up to the last one each thread recorded, and the
+    one after it (sent, the run stopped before its answer)."""
     last = dict.fromkeys(range(threads), -1)
     for thread, n, _ in records:
         last[thread] = max(last.get(thread, -1), n)
-    return [_email(tag, thread, n) for thread, top in last.items() for n in range(top + 2)]
+    return [(thread, n) for thread, top in last.items() for n in range(top + 2)]
+
+
+def _flood_names(tag, used, threads):
+    """The Redis keys the run's flood counts are kept under (contacts/limits.py): each client
+    address's, and each email's mail count."""
+    whats = {f"asks:ip:{_address(thread, n, threads)}" for thread, n in used}
+    whats |= {f"asks:mail:{crypto.blind_index(_email(tag, thread, n), 'email')}" for thread, n in used}
+    return [f"hamla:flood:{limits.key_for(what)}" for what in whats]
 
 
 def _cleanup(campaign, emails, flood_before):
@@ -445,14 +453,17 @@ def _cleanup(campaign, emails, flood_before):
     FloodCounter.objects.filter(pk__gt=flood_before)._raw_delete(connection.alias)
 
 
-def _forget_in_redis(queue, ask):
-    """The run's queue (tasks a stopped worker left) with its binding, and the cached counts
-    of its petition."""
+def _forget_in_redis(queue, ask, flood_names):
+    """The run's queue (tasks a stopped worker left) with its binding, its flood counts (or
+    the next run's clients would start where this one's stopped), and the cached counts of
+    its petition."""
     import redis
 
     client = redis.Redis.from_url(settings.REDIS_URL)
     try:
         client.delete(queue, f"_kombu.binding.{queue}")
+        for start in range(0, len(flood_names), 1000):
+            client.delete(*flood_names[start : start + 1000])
         if ask is not None:
             for key in client.scan_iter(match=f"*asks:*:{ask.pk}"):
                 client.delete(key)

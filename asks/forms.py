@@ -240,6 +240,7 @@ ShiftFormSet = inlineformset_factory(Ask, Shift, form=ShiftForm, extra=2, can_de
 
 class SearchForm(forms.Form):
     """The search of a responses or check-in list: an exact email or phone (blind index), or
-    part of a name (names have no index: the page decrypts and compares)."""
+    part of a name (names have no index: the page decrypts and compares). At the door, also a
+    check-in code's address typed by a handheld scanner (asks/checkin.py): hence the length."""
 
-    q = forms.CharField(label=_("Search"), required=False, max_length=200)
+    q = forms.CharField(label=_("Search"), required=False, max_length=300)

@@ -159,8 +159,11 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / "test.sqlite3")}
 else:
     # A database server restarted under a persistent connection: checked before reuse,
-    # so the next request or task reconnects instead of failing once.
+    # so the next request or task reconnects instead of failing once. The backend is
+    # Django's, with a check that needs no round trip (core/db/postgresql/base.py).
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+    if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+        DATABASES["default"]["ENGINE"] = "core.db.postgresql"
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTHENTICATION_BACKENDS = [

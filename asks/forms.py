@@ -143,8 +143,8 @@ class AskForm(forms.ModelForm):
         max_length=500,
         widget=forms.Textarea(attrs={"rows": 2}),
         help_text=_(
-            "Only confirmed attendees read it, in their confirmation mail and reminders; "
-            "the public page shows the area. Stored encrypted."
+            "Only confirmed attendees read it, in their confirmation mail and reminders, and "
+            "by mail when it changes; the public page shows the area. Stored encrypted."
         ),
     )
 

@@ -250,3 +250,14 @@ def test_the_organizer_is_told_how_many_attendees_gave_only_a_phone_and_must_be_
     answer = edit(event, starts=later(event), ends=later(event, 28))
     shown = [(m.level_tag, str(m)) for m in get_messages(answer.wsgi_request)]
     assert [(tag, "2" in text) for tag, text in shown] == [("success", False), ("info", False), ("warning", True)]
+
+
+def test_moving_the_event_by_its_time_zone_alone_reminds_its_attendees_again(edit):
+    # The same wall-clock time in another zone is another moment: the reminders sent were
+    # for the old one.
+    event = an_event(starts_in=timedelta(days=3))
+    attendee = confirmed(event, "amal", "en")
+    Response.objects.filter(pk=attendee.pk).update(reminded_day_at=timezone.now())
+    edit(event, time_zone="Asia/Beirut")
+    attendee.refresh_from_db()
+    assert attendee.reminded_day_at is None

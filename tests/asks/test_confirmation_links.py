@@ -5,6 +5,7 @@ neither to a broker that refuses the kick nor to a mail server that is down."""
 import logging
 
 import pytest
+from celery.result import AsyncResult
 from django.core import mail
 
 from asks import confirmations
@@ -115,7 +116,12 @@ def test_an_answer_is_stored_and_answered_when_the_broker_refuses_the_kick(
 
 def test_a_burst_of_kicks_from_one_process_publishes_one_now_and_one_later(monkeypatch):
     published = []
-    monkeypatch.setattr(send_confirmations, "apply_async", lambda countdown=None: published.append(countdown))
+
+    def publish(countdown=None):
+        published.append(countdown)
+        return AsyncResult("queued")  # what a broker's answer is: queued, not run
+
+    monkeypatch.setattr(send_confirmations, "apply_async", publish)
     monkeypatch.setattr(confirmations, "_last_kick", float("-inf"))
     for _ in range(20):
         confirmations.kick()

@@ -9,8 +9,9 @@ response's language, Arabic right to left:
 - ``promoted``: a place freed up: as ``confirmed``;
 - ``reminder_day`` / ``reminder_hours``: 24 h and 2 h before, as ``confirmed``;
 - ``cancelled``: the event is off (no place, no links: there is nothing left to do);
-- ``changed``: the organizer moved the event (its time, zone, area or place): what changed
-  (CHANGES, the codes the task is given), then the event as it now stands, as ``confirmed``;
+- ``changed``: the organizer moved the event (its time, zone, area or place) or the
+  attendee's shift (its start or end): what changed (CHANGES, the codes the task is given),
+  then the event as it now stands, as ``confirmed``;
 - ``changed_waitlisted``: the same for someone on the waitlist, with the area only.
 
 The exact place is in these mails only (never the public pages, never the "please
@@ -53,8 +54,8 @@ KINDS = (
 # The kinds that go to a confirmed attendee: with the exact place and the check-in code.
 PLACE_KINDS = ("confirmed", "promoted", "reminder_day", "reminder_hours", "changed")
 # What a "changed" mail can say changed, in the order it says it: the date or time (start,
-# end or time zone), the public area, the exact place.
-CHANGES = ("when", "area", "place")
+# end or time zone), the reader's own shift's start or end, the public area, the exact place.
+CHANGES = ("when", "shift", "area", "place")
 
 
 def checkin_url(response):
@@ -126,7 +127,12 @@ def _subject(kind, title):
 def _change_names(changes, with_place):
     """What changed, in words: the codes of CHANGES given, in their order; the place only for
     a reader who is shown it."""
-    names = {"when": _("the date or time"), "area": _("the area"), "place": _("the exact place")}
+    names = {
+        "when": _("the date or time"),
+        "shift": _("the time of your shift"),
+        "area": _("the area"),
+        "place": _("the exact place"),
+    }
     return [(code, names[code]) for code in CHANGES if code in changes and (with_place or code != "place")]
 
 

@@ -1,5 +1,5 @@
-"""Celery tasks for events: an attendee's mail, the cancellation and change notices, the
-reminder sweep.
+"""Celery tasks for events: an attendee's mail, the cancellation and change notices (the
+event moved, or a volunteer's shift did), the reminder sweep.
 
 Thin and safe to retry: each reads the rows it mails about as they are now, so a task
 delivered late or twice mails what is true then (a response withdrawn meanwhile gets
@@ -15,6 +15,7 @@ import logging
 
 from celery import shared_task
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from . import event_mail, reminders
@@ -52,14 +53,14 @@ def tell_promoted(promoted):
         transaction.on_commit(lambda pk=response.pk: send_attendee_mail.delay(pk, promoted=True))
 
 
-def _mail_each(responses, kind_of, what, changes=()):
-    """Mail each of `responses` the kind `kind_of(response)` names; returns how many were
-    mailed. One refused address must not keep the rest from hearing the news: a task that
-    raises is acknowledged all the same, and the loop would end there. A refusal is logged
-    by response id and the error's class (MailFailed), never the address."""
+def _mail_each(responses, mail_of, what):
+    """Mail each of `responses` what `mail_of(response)` names: (kind, change codes). Returns
+    how many were mailed. One refused address must not keep the rest from hearing the news: a
+    task that raises is acknowledged all the same, and the loop would end there. A refusal is
+    logged by response id and the error's class (MailFailed), never the address."""
     sent = 0
     for response in responses.select_related("ask__campaign", "shift").iterator(chunk_size=200):
-        kind = kind_of(response)
+        kind, changes = mail_of(response)
         try:
             mailed = event_mail.send(response, kind, changes)
         except MailFailed as failed:
@@ -81,14 +82,16 @@ def send_cancellation_notices(ask_pk):
     if ask is None:
         return 0
     told = Response.objects.filter(ask=ask, status__in=[Response.Status.CONFIRMED, Response.Status.WAITLISTED])
-    return _mail_each(told, lambda response: "cancelled", "cancellation notice")
+    return _mail_each(told, lambda response: ("cancelled", ()), "cancellation notice")
 
 
 def snapshot(ask):
     """What an attendee was told about `ask` that an edit can change, by the codes of
-    event_mail.CHANGES. Take it before a form touches the instance (ModelForm's validation
-    writes the posted values into it). Times to the minute: the form holds no seconds, so an
-    event made elsewhere with seconds is not "moved" by a save that did not touch its time."""
+    event_mail.CHANGES, and each shift's start and end by its id ("shifts"). Take it before a
+    form touches the instance (ModelForm's validation writes the posted values into it, and
+    the shift forms into theirs: hence the shifts are read from the database). Times to the
+    minute: the form holds no seconds, so an event made elsewhere with seconds is not "moved"
+    by a save that did not touch its time."""
 
     def minute(moment):
         return moment.replace(second=0, microsecond=0) if moment else None
@@ -97,6 +100,9 @@ def snapshot(ask):
         "when": (minute(ask.starts), minute(ask.ends), ask.time_zone),
         "area": (ask.area_ar, ask.area_en),
         "place": ask.place,
+        "shifts": {
+            pk: (minute(starts), minute(ends)) for pk, starts, ends in ask.shifts.values_list("pk", "starts", "ends")
+        },
     }
 
 
@@ -110,39 +116,62 @@ def is_over(ask, now=None):
 def tell_changed(before, ask):
     """After an organizer's edit of `ask` (saved, its transaction not yet committed): queue
     the change notices, once the edit commits, when the ask is an open event that is not over
-    and its time, zone, area or place differs from `before` (a `snapshot`). Returns the codes
-    of what changed and is told, [] when nothing is (a draft: nobody attends one)."""
+    and its time, zone, area or place, or a shift's start or end, differs from `before` (a
+    `snapshot`). Returns (codes of what changed about the event, ids of the shifts moved);
+    both empty when nobody is told (a draft: nobody attends one). A shift added has nobody to
+    tell; one deleted had nobody either (the shift form refuses to delete a chosen one)."""
     after = snapshot(ask)
-    changes = [code for code in event_mail.CHANGES if before[code] != after[code]]
-    if not changes or not ask.is_event or ask.status != Ask.Status.OPEN or is_over(ask):
-        return []
+    changes = [code for code in event_mail.CHANGES if code in after and before[code] != after[code]]
+    moved = sorted(
+        pk for pk, times in after["shifts"].items() if pk in before["shifts"] and before["shifts"][pk] != times
+    )
+    if not (changes or moved) or not ask.is_event or ask.status != Ask.Status.OPEN or is_over(ask):
+        return [], []
     pk = ask.pk
-    transaction.on_commit(lambda: send_change_notices.delay(pk, changes))
-    return changes
+    transaction.on_commit(lambda: send_change_notices.delay(pk, changes, moved))
+    return changes, moved
+
+
+def _what_changed_for(response, changes, moved):
+    """The codes a notice tells `response`: the event's changes, "shift" when its own shift
+    moved, and not the place for someone on the waitlist (they are not shown it)."""
+    codes = [code for code in changes if code != "place" or response.status == Response.Status.CONFIRMED]
+    if response.shift_id in moved:
+        codes.append("shift")
+    return [code for code in event_mail.CHANGES if code in codes]
+
+
+def told_of_change(ask, changes, moved):
+    """The responses a change notice goes to: confirmed attendees when the event changed,
+    waitlisted ones when it changed other than its exact place, and either kind whose own
+    shift moved. The view counts those among them who gave only a phone."""
+    everyone = Q(shift_id__in=moved)
+    confirmed = Q(status=Response.Status.CONFIRMED) & (Q() if changes else everyone)
+    waitlisted = Q(status=Response.Status.WAITLISTED) & (Q() if set(changes) - {"place"} else everyone)
+    return Response.objects.filter(confirmed | waitlisted, ask=ask)
 
 
 @shared_task(acks_late=True)
-def send_change_notices(ask_pk, changes):
-    """Tell every confirmed and waitlisted attendee that an open event moved (tell_changed
-    queues this): the event as it stands when this runs, so a notice delivered late, or
-    twice, mails what is true then, and none goes once the event is cancelled or over.
-    Confirmed attendees get the exact place, the waitlisted the area only, and no mail when
-    the exact place is all that changed (they are not shown it; the "a place freed up" mail
-    will carry it). Returns how many were mailed; a refused address is logged (by response id)
-    and skipped."""
+def send_change_notices(ask_pk, changes, moved_shifts=()):
+    """Tell every confirmed and waitlisted attendee that an open event moved, and each who
+    chose a shift that moved (`moved_shifts`, their ids) that it did — one mail a person
+    saying all that changed for them (tell_changed queues this): the event and the shift as
+    they stand when this runs, so a notice delivered late, or twice, mails what is true then,
+    and none goes once the event is cancelled or over. Confirmed attendees get the exact
+    place, the waitlisted the area only, and no mail when the exact place is all that changed
+    for them (they are not shown it; the "a place freed up" mail will carry it). Returns how
+    many were mailed; a refused address is logged (by response id) and skipped."""
     ask = Ask.objects.filter(pk=ask_pk, status=Ask.Status.OPEN, kind=Ask.Kind.EVENT).first()
-    changes = [code for code in event_mail.CHANGES if code in changes]
-    if ask is None or not changes or is_over(ask):
+    changes = [code for code in event_mail.CHANGES if code in changes and code != "shift"]
+    moved = set(moved_shifts)
+    if ask is None or not (changes or moved) or is_over(ask):
         return 0
-    statuses = [Response.Status.CONFIRMED]
-    if set(changes) - {"place"}:
-        statuses.append(Response.Status.WAITLISTED)
-    told = Response.objects.filter(ask=ask, status__in=statuses)
 
-    def kind_of(response):
-        return "changed" if response.status == Response.Status.CONFIRMED else "changed_waitlisted"
+    def mail_of(response):
+        kind = "changed" if response.status == Response.Status.CONFIRMED else "changed_waitlisted"
+        return kind, _what_changed_for(response, changes, moved)
 
-    return _mail_each(told, kind_of, "change notice", changes)
+    return _mail_each(told_of_change(ask, changes, moved), mail_of, "change notice")
 
 
 @shared_task(acks_late=True)

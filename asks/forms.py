@@ -10,13 +10,13 @@ import datetime
 import zoneinfo
 
 from django import forms
-from django.forms import inlineformset_factory
+from django.forms import BaseInlineFormSet, inlineformset_factory
 from django.utils import timezone
 from django.utils.crypto import get_random_string
 from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
 
-from .models import Ask, Shift
+from .models import Ask, Response, Shift
 
 DEFAULT_ZONE = "Asia/Damascus"
 # The zones an organizer picks from: the region's first, then the diaspora's. A short list
@@ -235,7 +235,29 @@ class ShiftForm(forms.ModelForm):
         return cleaned
 
 
-ShiftFormSet = inlineformset_factory(Ask, Shift, form=ShiftForm, extra=2, can_delete=True, max_num=30)
+class BaseShiftFormSet(BaseInlineFormSet):
+    def clean(self):
+        """A shift that confirmed or waitlisted volunteers chose is not deleted: they would be
+        left without one, and without a word (a response keeps no shift once it is gone). The
+        organizer moves it instead, and they are told by mail (asks/event_tasks.py)."""
+        super().clean()
+        attending = [Response.Status.CONFIRMED, Response.Status.WAITLISTED]
+        for form in self.deleted_forms:
+            shift = form.instance
+            if shift.pk and shift.responses.filter(status__in=attending).exists():
+                raise forms.ValidationError(
+                    _(
+                        "Volunteers chose the shift ‘%(label)s’: it cannot be deleted. "
+                        "Change its times instead; they will be told by mail."
+                    ),
+                    code="shift_has_volunteers",
+                    params={"label": shift.label},
+                )
+
+
+ShiftFormSet = inlineformset_factory(
+    Ask, Shift, form=ShiftForm, formset=BaseShiftFormSet, extra=2, can_delete=True, max_num=30
+)
 
 
 class SearchForm(forms.Form):

@@ -28,7 +28,7 @@ from contacts.masking import mask_email, mask_phone
 
 from . import breakdown, reminders
 from .closing import may_close
-from .event_tasks import snapshot, tell_changed, tell_promoted
+from .event_tasks import snapshot, tell_changed, tell_promoted, told_of_change
 from .forms import AskForm, SearchForm, ShiftFormSet, chosen_zone
 from .models import Ask, Response
 from .people import search
@@ -78,11 +78,11 @@ def _ask_form(request, ask):
                 # More capacity or slots free seats now, not at the next withdrawal.
                 Ask.objects.select_for_update().filter(pk=ask.pk).first()
                 tell_promoted(ask.promote_waitlist())
-            told = tell_changed(before, ask) if before is not None else []
+            changes, moved = tell_changed(before, ask) if before is not None else ([], [])
         audit(request.user, "ask.create" if creating else "ask.edit", ask, campaign=ask.campaign_id)
         messages.success(request, _("Ask saved."))
-        if told:
-            _say_who_is_told(request, ask, told)
+        if changes or moved:
+            _say_who_is_told(request, ask, changes, moved)
         return redirect(ask)
     return render(
         request,
@@ -91,12 +91,11 @@ def _ask_form(request, ask):
     )
 
 
-def _say_who_is_told(request, ask, changes):
-    """After an edit that moved an open event: its attendees are mailed the change; those who
-    gave only a phone are not, so the organizer is told how many to call (no one named)."""
-    attending = ask.responses.filter(status__in=[Response.Status.CONFIRMED, Response.Status.WAITLISTED])
-    if changes == ["place"]:  # the waitlisted are not shown the place (event_tasks.send_change_notices)
-        attending = attending.filter(status=Response.Status.CONFIRMED)
+def _say_who_is_told(request, ask, changes, moved):
+    """After an edit that moved an open event or some of its shifts: those concerned are mailed
+    the change; those who gave only a phone are not, so the organizer is told how many to
+    call (no one named)."""
+    attending = told_of_change(ask, changes, moved)
     messages.info(request, _("Its attendees are being told of the change by mail."))
     unreachable = attending.filter(email_hash=None).count()
     if unreachable:

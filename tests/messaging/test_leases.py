@@ -162,7 +162,12 @@ def test_the_page_and_message_status_say_who_holds_claims_and_why_a_send_waits()
     client.cookies.load({"django_language": "en"})
     page = client.get(message.get_absolute_url()).content.decode()
 
-    assert status["workers"] == [{"node": "celery@page", "rows": 3, "lease_age_seconds": 0.0, "alive": True}]
+    # The lease was renewed moments ago: how many tenths of a second depends on the machine's load.
+    ages = [worker.pop("lease_age_seconds") for worker in status["workers"]]
+    assert (status["workers"], [0 <= age < 30 for age in ages]) == (
+        [{"node": "celery@page", "rows": 3, "alive": True}],
+        [True],
+    )
     assert status["last_sent_at"] is None  # crash_holding marks a row sent without a time
     assert status["waiting"]["reason"] == "provider_unavailable" and status["waiting"]["since"]
     assert "celery@page" in page and status["waiting"]["text"] in page

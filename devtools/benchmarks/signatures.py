@@ -219,6 +219,9 @@ def _environment(smtp_port, queue, var_dir):
             "EMAIL_HOST": "127.0.0.1",
             "EMAIL_PORT": str(smtp_port),
             "HAMLA_VAR_DIR": var_dir,
+            # Connections live through the run: the CPU of a database backend is read from its
+            # process at the start and the end, and one replaced at the default 60 s is lost.
+            "DATABASE_CONN_MAX_AGE": "3600",
             "LOG_LEVEL": "WARNING",
             "PYTHONUNBUFFERED": "1",
         }

@@ -40,6 +40,7 @@ from django.db import transaction
 
 from contacts import limits
 from core.mailerrors import classify
+from organisation.models import Organisation
 
 from . import emails
 from .models import Ask, Response
@@ -107,6 +108,7 @@ def _send(due):
     """Send the links of `due` over one connection: (pks done with, mails sent, None or the
     reason the drain must stop)."""
     done, mailed = [], 0
+    profile = Organisation.current()
     connection = get_connection()
     try:
         connection.open()
@@ -124,7 +126,7 @@ def _send(due):
                 done.append(response.pk)  # this address had its share this hour
                 continue
             try:
-                connection.send_messages([emails.confirmation_message(response)])
+                connection.send_messages([emails.confirmation_message(response, profile)])
             except Exception as exc:  # noqa: BLE001 - every failure is classified, none names the address
                 transient, whole, reason = classify(exc)
                 if transient or whole:  # down, deferring or refusing everything: stop, keep the rest owed

@@ -53,12 +53,13 @@ def subject_for(kind):
     }[kind]
 
 
-def confirmation_message(response):
+def confirmation_message(response, profile=None):
     """The mail with the confirmation link to the response's address, in the response's
-    language (sent by asks/confirmations.py)."""
+    language (sent by asks/confirmations.py, which reads the organisation's `profile` once
+    for a batch)."""
     language = mail_language(response)
     ask = response.ask
-    profile = Organisation.current()
+    profile = profile or Organisation.current()
     with translation.override(language):
         context = {
             "url": confirm_url(response),

@@ -15,10 +15,10 @@ Modelled on the newsletter signup (contacts/signup.py) and answering the same wa
   does not have its moment there. Per person (an email's blind index) at most
   MAILS_PER_PERSON confirmation mails an hour, across asks, so a form cannot bomb
   someone's inbox: the extra mails are silently dropped (counted where the mail is sent,
-  asks/confirmations.py). Both count in the database (contacts/limits.py), so they hold
-  for the whole hour with or without Redis.
-- Speed: the POST path is two statements — the client's limit counter (a row of its own)
-  and one INSERT, which also owes the link — and locks no shared row: no counter of
+  asks/confirmations.py). Both count in Redis, else in the database (contacts/limits.py),
+  never in a cache that could forget them before the hour is over.
+- Speed: the POST path is two round trips — the client's limit count (Redis, or a row of
+  its own) and one INSERT, which also owes the link — and locks no shared row: no counter of
   signatures is bumped (asks/counts.py counts, cached) and the mail leaves from the worker
   (asks/confirmations.py), which the request only kicks, at most a few times a second.
 - Only a confirmed response counts (Response.confirm). Confirming with "keep me informed"

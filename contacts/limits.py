@@ -1,4 +1,4 @@
-"""Flood limits for the public signup, counted in the database.
+"""Flood limits for the public forms (signup, asks), counted in the database or in Redis.
 
 They used to live in Django's cache. With Redis that held, but the embedded default
 (no REDIS_URL) is a file cache, and Django's generic `incr` (file and database caches
@@ -60,12 +60,11 @@ def hit(what, limit, window):
     """Count one hit on `what` (a string) in its window of `window` seconds, which starts at
     the first hit; True while the count is within `limit`.
 
-    One statement, an upsert: the first hit inserts the row with its end; a later one adds
-    one, or starts a new window when the row's has ended. The database applies concurrent
-    hits on one key one after the other (the conflicting row is locked), so none is lost.
-    A public form hits two keys per POST; the SELECT … FOR UPDATE, savepoint and INSERT or
-    UPDATE in a transaction this replaces were twelve round trips of a petition's POST's
-    fourteen (`manage.py bench signatures`). PostgreSQL and SQLite (3.35+) both take it."""
+    In Redis when settings.FLOOD_COUNTS_URL names one (`_redis_hit`, one round trip), else
+    one database statement, an upsert: the first hit inserts the row with its end; a later
+    one adds one, or starts a new window when the row's has ended. The database applies
+    concurrent hits on one key one after the other (the conflicting row is locked), so none
+    is lost. PostgreSQL and SQLite (3.35+) both take it."""
     key = key_for(what)
     if settings.FLOOD_COUNTS_URL:
         count = _redis_hit(key, window)

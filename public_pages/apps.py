@@ -18,6 +18,6 @@ class PublicPagesConfig(AppConfig):
         from .ask_pages import RECENT_ASKS
 
         for model in (Ask, Campaign):
-            for signal in (post_save, post_delete):
-                signal.connect(RECENT_ASKS.clear, sender=model, dispatch_uid=f"recent-asks-{signal}-{model.__name__}")
-        status_changed.connect(RECENT_ASKS.clear, dispatch_uid="public-recent-asks-status")
+            post_save.connect(RECENT_ASKS.clear, sender=model, dispatch_uid=f"recent-asks-save-{model.__name__}")
+            post_delete.connect(RECENT_ASKS.clear, sender=model, dispatch_uid=f"recent-asks-delete-{model.__name__}")
+        status_changed.connect(RECENT_ASKS.clear, dispatch_uid="recent-asks-status")

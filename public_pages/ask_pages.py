@@ -41,7 +41,7 @@ def public_ask(campaign_slug, ask_slug):
 
 
 # Every page view and POST of a burst reads the same ask: kept for two seconds in each
-# process, a third of the database reads of a signature (`manage.py bench signatures`).
+# process, it is one database round trip fewer per signature (`manage.py bench signatures`).
 # An organizer's change reaches the other processes up to two seconds late: an answer
 # stored meanwhile to an ask just closed stays pending and unconfirmable, and is purged
 # (asks.responses.unconfirmed); this process forgets at once (apps.py, on save or delete).

@@ -107,10 +107,11 @@ print(json.dumps(out))
 
 def embedded_env(var, sink):
     """`make run`'s configuration (SQLite and the folder broker under `var`, no Redis),
-    mail to the sink, batches of 30 in two lanes. The folder broker hands a worker a few
-    tasks a second (HAMLA_BROKER_POLL_SECONDS), so the sweep runs every 2 s and restarts a
-    send only after 20 s without progress: more would queue empty batches faster than they
-    are taken. A restarted worker gives back its predecessor's rows at once anyway."""
+    mail to the sink, batches of 30 in two lanes. The sweep runs every 2 s and restarts a
+    send only after 20 s without progress: each restart queues batches behind the ones
+    already queued, most of them empty by the time they are taken, and a worker of the
+    folder broker takes tasks one folder listing at a time (core/celery_folder.py). A
+    restarted worker gives back its predecessor's rows at once anyway."""
     return process_env(
         HAMLA_VAR_DIR=var,
         DATABASE_URL="",

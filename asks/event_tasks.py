@@ -106,6 +106,17 @@ def snapshot(ask):
     }
 
 
+def starts_moved(before, after):
+    """Whether the event's start, or a shift's, differs between two snapshots, or a shift was
+    added or removed: the reminders already sent were for the old times. An end moved alone
+    changes no reminder (they count down to the start)."""
+
+    def starts(snap):
+        return snap["when"][0], {pk: times[0] for pk, times in snap["shifts"].items()}
+
+    return starts(before) != starts(after)
+
+
 def is_over(ask, now=None):
     """Whether the event has ended (its end, else its start, is past): nobody is told of an
     edit after that (an organizer correcting the end time afterwards mails no one)."""
@@ -113,14 +124,14 @@ def is_over(ask, now=None):
     return end is not None and end <= (now or timezone.now())
 
 
-def tell_changed(before, ask):
+def tell_changed(before, ask, after):
     """After an organizer's edit of `ask` (saved, its transaction not yet committed): queue
     the change notices, once the edit commits, when the ask is an open event that is not over
-    and its time, zone, area or place, or a shift's start or end, differs from `before` (a
-    `snapshot`). Returns (codes of what changed about the event, ids of the shifts moved);
-    both empty when nobody is told (a draft: nobody attends one). A shift added has nobody to
-    tell; one deleted had nobody either (the shift form refuses to delete a chosen one)."""
-    after = snapshot(ask)
+    and its time, zone, area or place, or a shift's start or end, differs between `before`
+    and `after` (snapshots taken around the edit). Returns (codes of what changed about the
+    event, ids of the shifts moved); both empty when nobody is told (a draft: nobody attends
+    one). A shift added has nobody to tell; one deleted had nobody either (the shift form
+    refuses to delete a chosen one)."""
     changes = [code for code in event_mail.CHANGES if code in after and before[code] != after[code]]
     moved = sorted(
         pk for pk, times in after["shifts"].items() if pk in before["shifts"] and before["shifts"][pk] != times

@@ -28,7 +28,7 @@ from contacts.masking import mask_email, mask_phone
 
 from . import breakdown, reminders
 from .closing import may_close
-from .event_tasks import snapshot, tell_changed, tell_promoted, told_of_change
+from .event_tasks import snapshot, starts_moved, tell_changed, tell_promoted, told_of_change
 from .forms import AskForm, SearchForm, ShiftFormSet, chosen_zone
 from .models import Ask, Response
 from .people import search
@@ -72,13 +72,16 @@ def _ask_form(request, ask):
             if shifts is not None:
                 shifts.instance = ask
                 shifts.save()
-            if not creating and ask.is_event and _times_changed(form, shifts):
-                reminders.rescheduled(ask)
-            if not creating and ask.is_event and ask.status == Ask.Status.OPEN:
-                # More capacity or slots free seats now, not at the next withdrawal.
-                Ask.objects.select_for_update().filter(pk=ask.pk).first()
-                tell_promoted(ask.promote_waitlist())
-            changes, moved = tell_changed(before, ask) if before is not None else ([], [])
+            changes, moved = [], []
+            if before is not None:  # an event edited: one comparison decides reminders and notices
+                after = snapshot(ask)
+                if starts_moved(before, after):
+                    reminders.rescheduled(ask)
+                if ask.status == Ask.Status.OPEN:
+                    # More capacity or slots free seats now, not at the next withdrawal.
+                    Ask.objects.select_for_update().filter(pk=ask.pk).first()
+                    tell_promoted(ask.promote_waitlist())
+                changes, moved = tell_changed(before, ask, after)
         audit(request.user, "ask.create" if creating else "ask.edit", ask, campaign=ask.campaign_id)
         messages.success(request, _("Ask saved."))
         if changes or moved:
@@ -108,15 +111,6 @@ def _say_who_is_told(request, ask, changes, moved):
             )
             % {"n": unreachable},
         )
-
-
-def _times_changed(form, shifts):
-    """Whether the event's start or a shift's was changed, added or removed on this form."""
-    if "starts" in form.changed_data:
-        return True
-    return shifts is not None and any(
-        "starts" in shift.changed_data or shift in shifts.deleted_forms for shift in shifts.forms
-    )
 
 
 @organizer_required

@@ -261,3 +261,13 @@ def test_moving_the_event_by_its_time_zone_alone_reminds_its_attendees_again(edi
     edit(event, time_zone="Asia/Beirut")
     attendee.refresh_from_db()
     assert attendee.reminded_day_at is None
+
+
+def test_moving_only_the_events_end_keeps_the_reminders_already_sent(edit):
+    # Reminders count down to the start: a longer afternoon is no reason to remind again.
+    event = an_event(starts_in=timedelta(days=3))
+    attendee = confirmed(event, "amal", "en")
+    Response.objects.filter(pk=attendee.pk).update(reminded_day_at=timezone.now())
+    edit(event, ends=later(event, 6))
+    attendee.refresh_from_db()
+    assert attendee.reminded_day_at is not None

@@ -10,9 +10,10 @@ from datetime import timedelta
 import pytest
 from django.core import mail
 from django.urls import reverse
+from django.utils import timezone
 
 from asks.event_tasks import send_change_notices
-from asks.models import Ask
+from asks.models import Ask, Response
 from tests.asks.events import confirmed, html_of, language_and_direction, mails_to, make_shift
 from tests.asks.test_event_changed import an_event, form_data, later, local
 from tests.factories import organizer_client
@@ -192,3 +193,14 @@ def test_the_organizer_is_told_how_many_volunteers_of_a_moved_shift_gave_only_a_
     answer = edit(event, [cleaning, planting], {cleaning: an_hour_later(cleaning)})
     shown = [(m.level_tag, str(m)) for m in get_messages(answer.wsgi_request)]
     assert [(tag, "1" in text) for tag, text in shown] == [("success", False), ("info", False), ("warning", True)]
+
+
+def test_moving_a_shifts_start_reminds_its_volunteers_again_and_moving_its_end_alone_does_not(edit):
+    event, cleaning, planting = an_event_with_shifts()
+    amal = confirmed(event, "amal", "en", shift=cleaning)
+    reminded = timezone.now()
+    Response.objects.filter(pk=amal.pk).update(reminded_day_at=reminded)
+    edit(event, [cleaning, planting], {planting: (planting.starts, planting.ends + timedelta(hours=1))})
+    kept = Response.objects.get(pk=amal.pk).reminded_day_at
+    edit(event, [cleaning, planting], {cleaning: an_hour_later(cleaning)})
+    assert (kept, Response.objects.get(pk=amal.pk).reminded_day_at) == (reminded, None)

@@ -17,8 +17,8 @@ Trade-offs, and why they hold for its callers:
   rather than running the wrong SQL. Pick marks no real value is (a slug with a NUL
   byte, a negative primary key).
 - Only plain querysets of model instances (with select_related) are supported: no
-  annotations, prefetches, only()/defer() or values(); `first()` returns the first row in
-  the queryset's own order.
+  annotations, prefetches, only()/defer() or values(); `first()` asks for the first row
+  in the queryset's own order (LIMIT 1).
 - One compilation per database alias and process; the models' fields do not change
   while a process runs.
 """
@@ -45,7 +45,8 @@ class CompiledQuery:
         return None if row is None else build(row)
 
     def _compile(self, alias):
-        queryset = self.make(**self.marks).using(alias)
+        # LIMIT 1: the database stops at the first row rather than sending every match.
+        queryset = self.make(**self.marks).using(alias)[:1]
         compiler = queryset.query.get_compiler(alias)
         sql, params = compiler.as_sql()
         # Each parameter is (True, the name of the value put there) for a mark, else (False, itself).

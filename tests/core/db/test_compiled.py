@@ -61,3 +61,11 @@ def test_a_mark_that_is_not_one_parameter_is_refused():
     compiled = CompiledQuery(lambda codename: Permission.objects.filter(codename=codename, name=codename), codename="x")
     with pytest.raises(ImproperlyConfigured):
         compiled.first(codename="add_group")
+
+
+def test_it_asks_the_database_for_one_row_only():
+    # Many rows match; the database is asked for the first one, not for all of them.
+    every_permission = CompiledQuery(lambda app: Permission.objects.filter(content_type__app_label=app), app="\x00app")
+    with CaptureQueriesContext(connection) as queries:
+        every_permission.first(app="auth")
+    assert queries[0]["sql"].rstrip().upper().endswith("LIMIT 1")

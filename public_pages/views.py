@@ -32,6 +32,7 @@ def campaign(request, slug):
         return redirect(context["redirect"])
     upcoming = list(campaign.actions.filter(is_public=True, date__gte=timezone.localdate()).order_by("date", "id")[:20])
     context.update({"campaign": campaign, "upcoming": upcoming, "code": print_run.code if print_run else ""})
+    context["page_url"] = request.build_absolute_uri(campaign.public_url())  # shared and previewed without ?r=
     # The campaign's current ask comes first (its form posts to the ask's own page).
     current = Ask.objects.current(campaign)
     if current is not None:

@@ -190,7 +190,12 @@ def test_a_worker_killed_twenty_times_during_sends_and_imports_leaves_an_intact_
         received = Counter(sink.recipients())
 
     assert integrity == [("ok",)], integrity[:5]
-    assert finished, {"messages and imports left": state(db_path), "deliveries": counts, "imports": jobs}
+    assert finished, {
+        "messages and imports left": state(db_path),
+        "deliveries": counts,
+        "imports": jobs,
+        "last worker's log": (logs / "worker-last.log").read_text(errors="replace")[-3000:],
+    }
     everyone = [email for _pk, emails in plan["messages"] for email in emails]
     assert set(received) == set(everyone) and counts == {"sent": SENDS * PER_SEND}, counts
     duplicates = sum(n - 1 for n in received.values())

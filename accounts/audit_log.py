@@ -60,6 +60,8 @@ SENTENCES = {
         "import_upload": gettext_lazy("%(actor)s uploaded a file to import into %(object)s."),
         "import_preview": gettext_lazy("%(actor)s previewed %(rows)s rows of a file to import into %(object)s."),
         "import_mapping_save": gettext_lazy("%(actor)s saved %(object)s."),
+        "import_mapping_rename": gettext_lazy("%(actor)s renamed %(object)s."),
+        "import_mapping_delete": gettext_lazy("%(actor)s deleted %(object)s."),
         "import_start": gettext_lazy("%(actor)s started %(object)s."),
         "import": gettext_lazy("%(actor)s imported into %(object)s."),
         "import_failed": gettext_lazy("An import into %(object)s failed."),

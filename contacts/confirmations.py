@@ -1,5 +1,5 @@
-"""What deleting a list, a tag or a segment will do, in words, for the confirmation step
-(accounts.confirm): the delete POST acts only with confirm=delete."""
+"""What deleting a list, a tag, a segment or a saved import mapping will do, in words, for
+the confirmation step (accounts.confirm): the delete POST acts only with confirm=delete."""
 
 from django.db.models import Q
 from django.urls import reverse
@@ -66,5 +66,23 @@ def segment_delete(segment):
         button=_("Yes, delete the segment"),
         action=reverse("contacts:segment", args=[segment.pk]),
         back=reverse("contacts:segment", args=[segment.pk]),
+        fields=[("delete", "1")],
+    )
+
+
+def import_mapping_delete(mapping, back):
+    return Confirmation(
+        code="delete",
+        question=_("Delete the saved mapping ‘%(name)s’?") % {"name": mapping.name},
+        consequences=[
+            _("Imports already made with it are not changed: each keeps its own copy of the columns."),
+            _(
+                "A file with these columns will no longer have it chosen, and import_contacts --mapping "
+                "will no longer find it by this name. This cannot be undone."
+            ),
+        ],
+        button=_("Yes, delete the mapping"),
+        action=back,
+        back=back,
         fields=[("delete", "1")],
     )

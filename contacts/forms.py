@@ -7,7 +7,7 @@ from core.addresses import is_mailable
 
 from .importing import ENCODINGS
 from .labels import clean_label, label_index
-from .models import Contact, ContactList, Segment, Tag
+from .models import Contact, ContactList, ImportMapping, Segment, Tag
 
 
 class _TagsByName(forms.models.ModelChoiceIterator):
@@ -206,6 +206,24 @@ class ColumnsForm(forms.Form):
     def mapping(self):
         """{header: field} for every named column: the whole file as the organizer mapped it."""
         return {name.strip(): self.cleaned_data[field] for _index, name, field in self.columns if field}
+
+
+class MappingNameForm(forms.Form):
+    """A saved mapping's new name. Unique regardless of case: the mapping step offers them
+    in one menu, and "Google" next to "google" would be two choices that read as one."""
+
+    name = forms.CharField(label=_("Name"), max_length=100, widget=forms.TextInput(attrs={"dir": "auto"}))
+    duplicate = _("Another saved mapping already has this name.")
+
+    def __init__(self, *args, mapping, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.mapping = mapping
+
+    def clean_name(self):
+        name = self.cleaned_data["name"]
+        if ImportMapping.objects.filter(name__iexact=name).exclude(pk=self.mapping.pk).exists():
+            raise forms.ValidationError(self.duplicate, code="duplicate")
+        return name
 
 
 class ListForm(forms.ModelForm):

@@ -1,25 +1,30 @@
 """The import pages: upload, the mapping step (a preview of the first rows with each
-column's meaning, changeable before anything is written), the job's progress and its
-error report. The import itself runs in the worker (contacts/tasks.py)."""
+column's meaning, changeable before anything is written), the saved mappings (listed,
+renamed, deleted), the job's progress and its error report. The import itself runs in
+the worker (contacts/tasks.py)."""
 
 import secrets
 import uuid
 from pathlib import Path
+from urllib.parse import urlencode
 
 from django import forms
 from django.conf import settings
 from django.contrib import messages
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.http import FileResponse, Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import translation
 from django.utils.translation import gettext as _
 
+from accounts.confirm import confirmed, render_confirmation
 from accounts.decorators import organizer_required
 from accounts.models import audit
 from core.files import atomic_open
 
-from .forms import ColumnsForm, ImportForm
+from . import confirmations
+from .forms import ColumnsForm, ImportForm, MappingNameForm
 from .importing import ImportFailed, Plan, inspect, read_rows
 from .importing.mapping import BadMapping, find_header, matches, public
 from .models import ContactList, ImportJob, ImportMapping
@@ -161,6 +166,7 @@ def import_columns(request, token):
         "columns": columns,
         "saved": saved,
         "chosen": chosen,
+        "token": token,
         "no_contact_column": not ({"email", "phone"} & set(entry["columns"])),
     }
     return render(request, "contacts/import_columns.html", context, status=422 if form.is_bound else 200)
@@ -190,6 +196,71 @@ def _start_import(request, token, entry, contact_list, mapping, form):
     _forget_pending(request, token)
     audit(request.user, "contacts.import_start", job, list=contact_list.pk, bytes=job.size, mapped=len(mapping))
     return redirect(job)
+
+
+# --- saved mappings --------------------------------------------------------------------
+
+HEADERS_LISTED = 6
+
+
+def _upload_of(request):
+    """The upload whose mapping step led here (?upload=<token>) while it still waits in this
+    session: these pages lead back to it, so managing the mappings does not lose the file."""
+    token = request.GET.get("upload", "")
+    return token if token in request.session.get(PENDING_KEY, {}) else ""
+
+
+def _with_upload(url, token):
+    return f"{url}?{urlencode({'upload': token})}" if token else url
+
+
+@organizer_required
+def import_mappings(request):
+    """The saved mappings: the columns each is for (names only, no data), who saved it, when."""
+    rows = []
+    for mapping in ImportMapping.objects.select_related("created_by"):
+        named = [header for header in mapping.headers if header.strip()]
+        rows.append((mapping, named[:HEADERS_LISTED], max(len(named) - HEADERS_LISTED, 0)))
+    upload = _upload_of(request)
+    return render(request, "contacts/import_mappings.html", {"rows": rows, "upload": upload})
+
+
+@organizer_required
+def import_mapping(request, pk):
+    """One saved mapping's columns; renaming it, and deleting it through the confirmation
+    step. Imports already made keep their own copy of the columns (ImportJob.mapping)."""
+    mapping = get_object_or_404(ImportMapping.objects.select_related("created_by"), pk=pk)
+    upload = _upload_of(request)
+    listing = _with_upload(reverse("contacts:import_mappings"), upload)
+    if request.method == "POST" and request.POST.get("delete"):
+        if not confirmed(request, "delete"):
+            here = _with_upload(mapping.get_absolute_url(), upload)
+            return render_confirmation(request, confirmations.import_mapping_delete(mapping, here))
+        audit(request.user, "contacts.import_mapping_delete", mapping, columns=len(mapping.columns))
+        mapping.delete()
+        messages.success(request, _("Mapping deleted. The imports made with it are unchanged."))
+        return redirect(listing)
+    form = MappingNameForm(request.POST or None, mapping=mapping, initial={"name": mapping.name})
+    if request.method == "POST" and form.is_valid() and _rename(request, mapping, form):
+        return redirect(listing)
+    context = {"mapping": mapping, "form": form, "upload": upload, "listing": listing}
+    return render(request, "contacts/import_mapping.html", context, status=400 if form.is_bound else 200)
+
+
+def _rename(request, mapping, form):
+    """True when renamed (or the name is unchanged); False with the form's error otherwise."""
+    name = form.cleaned_data["name"]
+    if name == mapping.name:
+        return True
+    try:
+        with transaction.atomic():
+            ImportMapping.objects.filter(pk=mapping.pk).update(name=name)
+    except IntegrityError:  # taken between the form's check and this write
+        form.add_error("name", forms.ValidationError(form.duplicate, code="duplicate"))
+        return False
+    audit(request.user, "contacts.import_mapping_rename", mapping, columns=len(mapping.columns))
+    messages.success(request, _("Mapping renamed."))
+    return True
 
 
 @organizer_required

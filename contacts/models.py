@@ -581,3 +581,16 @@ class ImportMapping(models.Model):
 
     def __str__(self):
         return self.name
+
+    def get_absolute_url(self):
+        return reverse("contacts:import_mapping", args=[self.pk])
+
+    def fields(self):
+        """(header, what it is, in words) for each column, in the file's order (a JSON
+        object's keys keep no order in PostgreSQL, so `headers` gives it)."""
+        from .importing.mapping import LABELS, OTHER_LABELS
+
+        labels = {**LABELS, **OTHER_LABELS}
+        order = list(dict.fromkeys(h.strip() for h in self.headers if h.strip() in self.columns))
+        order += [header for header in self.columns if header not in order]
+        return [(header, labels.get(self.columns[header], self.columns[header])) for header in order]

@@ -64,6 +64,8 @@ POLICY = {
     "contacts:segment":            (302, 403, 200, 200),
     "contacts:import":             (302, 403, 200, 200),
     "contacts:import_columns":     (302, 403, 404, 404),  # an upload's mapping step: only in its uploader's session
+    "contacts:import_mappings":    (302, 403, 200, 200),
+    "contacts:import_mapping":     (302, 403, 200, 200),  # GET shows it; renaming and deleting are POSTs
     "contacts:import_job":         (302, 403, 200, 200),
     "contacts:import_status":      (302, 403, 200, 200),
     "contacts:import_errors":      (302, 403, 200, 200),

@@ -20,7 +20,7 @@ from accounts.roles import ADMIN, ORGANIZER, VOLUNTEER
 from accounts.two_factor import create_link
 from asks import tokens as ask_tokens
 from asks.models import Ask, Response
-from contacts.models import Contact, ImportJob, Membership, Segment, Tag
+from contacts.models import Contact, ImportJob, ImportMapping, Membership, Segment, Tag
 from contacts.signup import make_token
 from contacts.tasks import error_report_path
 from devtools.clients import verified_client
@@ -42,6 +42,7 @@ PK_BY_NAME = {
     "contacts:import_job": "import_job",
     "contacts:import_status": "import_job",
     "contacts:import_errors": "import_job",
+    "contacts:import_mapping": "import_mapping",
     "flyers:batch": "batch",
     "flyers:batch_download": "batch",
     "flyers:drop": "drop",
@@ -165,6 +166,9 @@ def plant():
     o["segment"] = Segment.objects.create(name="Policy walk", filters={})
     o["import_job"] = ImportJob.objects.create(
         contact_list=contact_list, file_name="supporters.csv", path="/nonexistent/supporters.csv", state="done"
+    )
+    o["import_mapping"] = ImportMapping.objects.create(
+        name="Policy walk", columns={"E-mail": "email"}, headers=["E-mail"], created_by=o["organizer"]
     )
 
     o["event"] = event = Ask(campaign=o["campaign"], kind=Ask.Kind.EVENT, status=Ask.Status.OPEN, slug="policy-event")

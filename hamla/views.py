@@ -21,7 +21,10 @@ def _database():
 
 
 def _broker():
-    with celery_app.connection_for_write(settings.CELERY_BROKER_URL) as conn:
+    # The broker as the workers reach it: its URL *and* its transport (hamla/settings.py picks
+    # a transport class per broker: a URL alone would be read with the app's class).
+    transport = getattr(settings, "CELERY_BROKER_TRANSPORT", None)
+    with celery_app.connection_for_write(settings.CELERY_BROKER_URL, transport=transport) as conn:
         conn.ensure_connection(max_retries=1, timeout=2)
 
 

@@ -20,9 +20,16 @@ def health(client=None):
 
 
 @pytest.fixture
-def redis_down(settings):
-    """Broker and cache on a Redis that does not answer, as in production when Redis dies."""
+def broker_down(settings):
+    """The broker on a Redis that does not answer (its URL and its transport, as production
+    sets them), whatever broker this run uses."""
     settings.CELERY_BROKER_URL = CLOSED_PORT
+    settings.CELERY_BROKER_TRANSPORT = "core.celery_redis:Transport"
+
+
+@pytest.fixture
+def redis_down(settings, broker_down):
+    """Broker and cache on a Redis that does not answer, as in production when Redis dies."""
     settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": CLOSED_PORT}}
 
 
@@ -30,8 +37,8 @@ def test_a_stranger_learns_only_that_hamla_is_ok():
     assert health() == (200, {"status": "ok"})
 
 
-def test_a_stranger_learns_only_that_hamla_is_not_ok_when_the_broker_is_unreachable(settings):
-    settings.CELERY_BROKER_URL = CLOSED_PORT
+@pytest.mark.usefixtures("broker_down")
+def test_a_stranger_learns_only_that_hamla_is_not_ok_when_the_broker_is_unreachable():
     assert health() == (503, {"status": "error"})
 
 

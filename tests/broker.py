@@ -23,8 +23,11 @@ from tests.services import need_redis, redis_for_tests
 QUEUE = f"hamla-messaging-test-{os.getpid()}"
 WORKER_QUEUES = f"{QUEUE},{os.environ.get('HAMLA_CELERY_QUEUE', 'celery')}"
 
-# The settings the broker fixture changes, restored when the session ends.
-_CONF = ("broker_url", "broker_read_url", "broker_write_url", "broker_transport_options", "task_routes")
+# The settings the broker fixture changes, restored when the session ends. The transport
+# under its Django name: Celery reads that key before its own for a setting with no property
+# of its own, and the embedded default names the folder broker's (core/celery_folder.py).
+_TRANSPORT = "CELERY_BROKER_TRANSPORT"
+_CONF = ("broker_url", "broker_read_url", "broker_write_url", _TRANSPORT, "broker_transport_options", "task_routes")
 
 
 @pytest.fixture(scope="session")
@@ -40,10 +43,11 @@ def broker(redis_service):
     from hamla.celery import app
 
     need_redis(redis_service).delete(QUEUE)  # left by an earlier run that was killed
-    saved_conf = {name: app.conf[name] for name in _CONF}
+    saved_conf = {name: app.conf.get(name) for name in _CONF}
     saved_env = os.environ.get("REDIS_URL")
     url = redis_service
     app.conf.update(broker_url=url, broker_read_url=url, broker_write_url=url)
+    app.conf[_TRANSPORT] = "core.celery_redis:Transport"  # as hamla/settings.py sets it for Redis
     app.conf.broker_transport_options = {"visibility_timeout": 3600}
     app.conf.task_routes = {"messaging.tasks.*": {"queue": QUEUE}}
     os.environ["REDIS_URL"] = url

@@ -150,6 +150,7 @@ def build(response, kind, changes=()):
     with translation.override(language):
         title = ask.title
         day, hours = when_text(ask.local_starts(), ask.local_ends())
+        shift_day, shift_hours = shift_when(shift, ask) if shift else ("", "")
         context = {
             "kind": kind,
             "language": language,
@@ -167,8 +168,8 @@ def build(response, kind, changes=()):
             "place": ask.place if with_place else "",
             "shift": shift.label if shift else "",
             # Apart: the HTML sets the hours left to right, the day in the reader's direction.
-            "shift_day": shift_when(shift, ask)[0] if shift else "",
-            "shift_hours": shift_when(shift, ask)[1] if shift else "",
+            "shift_day": shift_day,
+            "shift_hours": shift_hours,
             "withdraw_url": withdraw_url(response) if kind != "cancelled" else "",
             "checkin_url": checkin_url(response) if with_place else "",
             "changes": _change_names(changes, with_place),

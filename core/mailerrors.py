@@ -4,7 +4,6 @@ the confirmation links of asks: both must tell "the server is down, try again" f
 "this address is refused" the same way, and neither may store or log an address."""
 
 import smtplib
-import socket
 
 from .scrub import scrub
 
@@ -37,8 +36,8 @@ def _classify(exc):
     if isinstance(exc, smtplib.SMTPResponseException):
         code = exc.smtp_code
         return 400 <= code < 500, True, f"SMTP {code} {scrub(repr(exc.smtp_error))[:120]}"
-    if isinstance(exc, smtplib.SMTPServerDisconnected | socket.timeout | ConnectionError | TimeoutError):
-        return True, True, f"connection: {exc.__class__.__name__}"
+    # The server gone, a timeout, a refused or reset connection: smtplib's disconnects,
+    # socket.timeout, ConnectionError and TimeoutError are all OSErrors.
     if isinstance(exc, OSError):
         return True, True, f"connection: {exc.__class__.__name__}"
     return False, False, f"{exc.__class__.__name__}: {exc}"

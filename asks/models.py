@@ -439,28 +439,23 @@ class Response(models.Model):
 
     def owe_link(self):
         """Owe this pending response its "please confirm" link again (someone answered the
-        form with the same address again: the first mail may be lost). Guarantee: one
-        conditional UPDATE — only a pending response with an email, and only when no link is
-        owed already, so answers in a burst owe one mail, not one each. True if it did."""
-        if not self.email_hash:
-            return False
-        now = timezone.now()
-        moved = Response.objects.filter(pk=self.pk, status=self.Status.PENDING, mail_due_at__isnull=True).update(
-            mail_due_at=now
-        )
-        if moved:
-            self.mail_due_at = now
-        return bool(moved)
+        form with the same address again: the first mail may be lost). Guarantee as `_stamp`:
+        only a pending response with an email, and only when no link is owed already, so
+        answers in a burst owe one mail, not one each. True if it did."""
+        return bool(self.email_hash) and self._stamp("mail_due_at", self.Status.PENDING)
 
     def check_in(self):
         """Mark a confirmed attendee as arrived. Guarantee: once; True only for the call
         that did it (a second scan of the same code says "already checked in")."""
+        return self._stamp("checked_in_at", self.Status.CONFIRMED)
+
+    def _stamp(self, field, status):
+        """Set the moment `field` to now, in one conditional UPDATE: only while the response
+        has `status` and `field` is unset. True only for the call that set it."""
         now = timezone.now()
-        moved = Response.objects.filter(pk=self.pk, status=self.Status.CONFIRMED, checked_in_at__isnull=True).update(
-            checked_in_at=now
-        )
+        moved = Response.objects.filter(pk=self.pk, status=status, **{f"{field}__isnull": True}).update(**{field: now})
         if moved:
-            self.checked_in_at = now
+            setattr(self, field, now)
         return bool(moved)
 
 

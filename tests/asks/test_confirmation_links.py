@@ -125,10 +125,8 @@ def test_a_burst_of_kicks_from_one_process_publishes_one_now_and_one_later(monke
     monkeypatch.setattr(confirmations, "_last_kick", float("-inf"))
     for _ in range(20):
         confirmations.kick()
-    assert [countdown is None or 0 < countdown <= confirmations.KICK_SECONDS for countdown in published] == [
-        True,
-        True,
-    ]
+    # The first at once (no countdown), the second within KICK_SECONDS; the rest ride on it.
+    assert (len(published), published[0], 0 < published[1] <= confirmations.KICK_SECONDS) == (2, None, True)
 
 
 def test_a_task_queued_before_the_outbox_sends_its_link():

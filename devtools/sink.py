@@ -47,7 +47,7 @@ class Sink:
     def __init__(self, host="127.0.0.1", port=0, **handler_options):
         self.handler = Handler(**handler_options)
         self.host = host
-        self.controller = Controller(self.handler, hostname=host, port=port or _free_port(host))
+        self.controller = Controller(self.handler, hostname=host, port=port or free_port(host))
         self.refusing = False
 
     @property
@@ -90,7 +90,8 @@ class Sink:
             self.controller.stop()
 
 
-def _free_port(host):
+def free_port(host="127.0.0.1"):
+    """A TCP port nothing listens on now (the sink's, the benchmarks' servers')."""
     import socket
 
     with socket.socket() as s:

@@ -35,6 +35,7 @@ from django.core.management.base import CommandError
 from django.db import connection, transaction
 
 from contacts.models import Contact, ContactList, Membership
+from devtools.sink import free_port
 from messaging import emails, tokens, wire
 from messaging.models import Delivery, Message
 from messaging.tasks import kick
@@ -55,7 +56,7 @@ def run(options):
     recipients = int(options.get("recipients") or 100_000)
     workers = int(options.get("workers") or 2)
     contact_list = _contacts(recipients)
-    port = _free_port()
+    port = free_port()
     sink = subprocess.Popen(
         [sys.executable, "-m", "devtools.sink", "--port", str(port)],
         cwd=ROOT,
@@ -313,12 +314,6 @@ def _cleanup(message, keep_contacts=False):
         Membership.objects.filter(contact_list=contact_list)._raw_delete(connection.alias)
         contact_list.delete()
     Contact.objects.filter(source=SOURCE)._raw_delete(connection.alias)
-
-
-def _free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def _wait_port(port, timeout=10):

@@ -40,7 +40,6 @@ import resource
 import runpy
 import shutil
 import signal
-import socket
 import subprocess
 import sys
 import tempfile
@@ -62,7 +61,7 @@ from campaigns.models import Campaign
 from contacts import crypto, limits
 from contacts.limits import FloodCounter
 from contacts.models import ConsentEvent, Contact
-from devtools.sink import Sink
+from devtools.sink import Sink, free_port
 
 ROOT = Path(__file__).resolve().parents[2]
 SCRIPT = Path(__file__).with_name("signatures.lua")
@@ -103,7 +102,7 @@ def run(options):
         campaign, ask = _petition(tag)
         _vacuum()
         form = _form(ask)
-        port = _free_port()
+        port = free_port()
         env = _environment(sink.port, f"hamla-bench-{tag}", var_dir.name)
         # DEBUG=false serves the hashed static files of a manifest, made into the run's var dir.
         _collectstatic(env)
@@ -488,12 +487,6 @@ def _forget_in_redis(queue, ask, flood_names):
                 client.delete(key)
     finally:
         client.close()
-
-
-def _free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def _wait_http(port, path, proc, log, timeout=60):

@@ -178,8 +178,11 @@ def _start_import(request, token, entry, contact_list, mapping, form):
             contact_list, _created = ContactList.objects.get_or_create(name=entry["new_list"])
         name = form.cleaned_data["save_as"].strip()
         if name:
+            # The name as the mapping pages keep it, regardless of case (MappingNameForm): saving
+            # "google" over "Google" replaces it rather than adding a second that reads the same.
+            fields = {"columns": form.mapping(), "headers": entry["header"], "created_by": request.user}
             saved, _created = ImportMapping.objects.update_or_create(
-                name=name, defaults={"columns": form.mapping(), "headers": entry["header"], "created_by": request.user}
+                name__iexact=name, defaults=fields, create_defaults={**fields, "name": name}
             )
             audit(request.user, "contacts.import_mapping_save", saved, columns=len(saved.columns))
         job = ImportJob.objects.create(

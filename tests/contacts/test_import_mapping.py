@@ -189,6 +189,15 @@ def test_a_mapping_saved_on_the_page_is_offered_for_the_next_file_with_the_same_
     assert other.context["chosen"] is None
 
 
+def test_saving_a_mapping_under_a_name_taken_in_another_case_replaces_that_one(django_capture_on_commit_callbacks):
+    ImportMapping.objects.create(name="Action Network", columns={"Ort": "notes"}, headers=["Ort"])
+    client = organizer_client()
+    first = upload(client, ACTIONNET)
+    with django_capture_on_commit_callbacks(execute=False):
+        start(client, first["Location"], client.get(first["Location"]), Ort="city", save_as="action network")
+    assert list(ImportMapping.objects.values_list("name", "columns__Ort")) == [("Action Network", "city")]
+
+
 def test_a_bad_file_is_refused_on_upload_with_its_message_and_leaves_nothing(settings):
     client = organizer_client()
     response = client.post(
